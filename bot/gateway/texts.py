@@ -1,0 +1,152 @@
+"""Everything the gateway itself says (not Rasa): commands, consent, odd input, holding reply.
+
+Kept in one place so it can be reviewed as a whole. Plain text, no markup.
+"""
+
+from __future__ import annotations
+
+SAFETY_LINE = (
+    "If you might act on thoughts of harming yourself, or something feels like a medical "
+    "emergency (for example sudden weakness, chest pain, or losing control of your bladder "
+    "or bowels), please call your local emergency number now (999 in the UK, 911 in the "
+    "US, 112 in most of Europe) or go to the nearest emergency department."
+)
+
+INTRO = (
+    "Hi, I'm a flare-support assistant for people whose pain comes from an oversensitive "
+    "nervous system (fibromyalgia, CRPS, neuropathy, long-lasting back pain and similar).\n\n"
+    "What I can do: listen when a flare hits, offer breathing, grounding and pacing "
+    "exercises, help you look at scary thoughts about pain, and check in with you in the "
+    "evening.\n\n"
+    "What I am not: I'm not a doctor or nurse and I can't give medical or medication "
+    "advice; your clinician is the person for that. I'm not an emergency service either.\n\n"
+    + SAFETY_LINE
+)
+
+CONSENT_QUESTION = (
+    "Before we start, one question. To help you, I need to keep our conversation, and your "
+    "coach can read it. You can download it with /mydata or erase it with /delete at any "
+    "time. Is it okay for me to keep our conversation for your coach?"
+)
+CONSENT_YES = "Yes, that's okay"
+CONSENT_NO = "No"
+CONSENT_THANKS = (
+    "Thank you. Whenever you're ready, tell me how you're doing, or type /help to see "
+    "what I can do."
+)
+CONSENT_DECLINED = (
+    "That's completely fine, and I haven't kept anything from this chat. I can't chat "
+    "without keeping the conversation, so I'll stay quiet. If you change your mind, just "
+    "send /start."
+)
+CONSENT_PENDING = (
+    "I'd love to help. First I need your answer to the question above about keeping our "
+    "conversation.\n\n" + SAFETY_LINE
+)
+ALREADY_CONSENTED = "You've already said yes to keeping our conversation, so we can go straight on."
+
+HELP = (
+    "Just write to me in your own words, for example \"my back is flaring, about a 7\" or "
+    "\"I'm scared this means damage\". You can also ask for breathing, grounding or pacing.\n\n"
+    "Commands:\n"
+    "/checkin - do the evening check-in now\n"
+    "/settings - check-in time, time zone and country\n"
+    "/pause - pause the evening check-ins\n"
+    "/resume - resume the evening check-ins\n"
+    "/mydata - get a file with everything I keep about you\n"
+    "/delete - erase everything I keep about you\n"
+    "/stop - stop messages from me until you write again\n\n"
+    "I'm not a clinician or an emergency service. " + SAFETY_LINE
+)
+
+SETTINGS_USAGE = (
+    "To change a setting, send one of:\n"
+    "/settings time 21:30  (check-in time, 24-hour clock)\n"
+    "/settings timezone Europe/London  (your time zone)\n"
+    "/settings country GB  (two letters, used to show the right crisis lines)"
+)
+SETTINGS_CURRENT = (
+    "Your settings:\ncheck-in time: {time}\ntime zone: {timezone}\ncountry: {country}\n"
+    "evening check-ins: {state}\n\n"
+)
+SETTINGS_SAVED = "Done: your {what} is now {value}."
+
+PAUSED = "Evening check-ins are paused. Send /resume whenever you'd like them back."
+RESUMED = "Evening check-ins are back on, at {time} your time."
+STOPPED = (
+    "Okay, I won't send you anything more, and evening check-ins are paused. If you write "
+    "to me again, I'll answer. Send /resume to get the check-ins back."
+)
+
+MYDATA_CAPTION = "Here is everything I keep about you, as a JSON file."
+DELETE_QUESTION = (
+    "This erases everything I keep about you: our conversation, your flare log, check-ins "
+    "and settings. It can't be undone. Erase everything?"
+)
+DELETE_YES = "Yes, erase everything"
+DELETE_NO = "No, keep it"
+DELETED = (
+    "Everything I kept about you has been erased. Take good care of yourself. If you ever "
+    "want to talk again, send /start."
+)
+DELETE_CANCELLED = "Okay, nothing was erased."
+
+HOLDING_REPLY = (
+    "I've got your message and will answer as soon as I can. I'm having a short technical "
+    "hiccup on my side.\n\n" + SAFETY_LINE
+)
+SOMETHING_WENT_WRONG = (
+    "Sorry, something went wrong on my side and I couldn't answer that. Could you try "
+    "saying it another way?"
+)
+
+EMPTY_TEXT = "I didn't catch anything there. Tell me in a few words how you're doing?"
+TOO_LONG = (
+    "Thank you for telling me all of that. It's more than I can take in at once, so I've "
+    "only read the first part. If something important came later, please send it as a "
+    "separate message."
+)
+NON_TEXT = {
+    "sticker": "Thanks for the sticker! I can only read words, though. How are you doing?",
+    "photo": "I can't look at photos, sorry. Could you tell me in words what's going on?",
+    "voice": (
+        "I can't listen to voice messages, sorry. If typing is hard right now, even a few "
+        "words like \"flare, 7, back\" are enough."
+    ),
+    "audio": "I can't play audio, sorry. Could you tell me in words what's going on?",
+    "video": "I can't watch videos, sorry. Could you tell me in words what's going on?",
+    "document": "I can't open files, sorry. Could you tell me in words what's going on?",
+    "location": (
+        "I don't use locations. If you need help urgently, please call your local emergency "
+        "number."
+    ),
+    "contact": "I don't use contacts. Could you tell me in words what's going on?",
+    "other": "I can only read text messages. Could you tell me in words what's going on?",
+}
+EDITED = (
+    "I saw you edited a message. I can only answer new messages, so please send the "
+    "corrected version as a new one."
+)
+FORWARDED = (
+    "I can only answer what you write to me yourself. If that forwarded message is about "
+    "how you're feeling, tell me in your own words?"
+)
+GROUP_CHAT = (
+    "Hi! I only talk in private chats, to keep conversations about health private. Please "
+    "message me directly. I'll leave this group now."
+)
+UNKNOWN_COMMAND = "I don't know that command. Type /help to see what I can do."
+STALE_BUTTON = "That choice is no longer active. Just tell me how you're doing."
+BUTTON_CHOSEN = "\n\n> {title}"
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "What this assistant is and is not"),
+    ("help", "How to use the assistant"),
+    ("checkin", "Do the evening check-in now"),
+    ("settings", "Check-in time, time zone, country"),
+    ("pause", "Pause evening check-ins"),
+    ("resume", "Resume evening check-ins"),
+    ("mydata", "Get a file with everything kept about you"),
+    ("delete", "Erase everything kept about you"),
+    ("stop", "Stop messages until you write again"),
+)

@@ -1,0 +1,323 @@
+"""Message log: every inbound and outbound message, and the Telegram updates already taken in.
+
+Tables are created by ``migrations/versions/0003_messages.py``; keep both in step. As
+everywhere in ``bot.store``, functions take a ``Session`` and the caller owns the
+transaction.
+
+Inbound statuses: ``received`` (stored, not yet handled), ``processing``, ``processed``,
+``failed`` (Rasa refused it), ``pending_retry`` (Rasa was down; the retry loop takes it).
+Outbound statuses: ``sent``, ``failed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    delete,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from bot.store.models import Base, UTCDateTime
+
+IN = "in"
+OUT = "out"
+RECEIVED = "received"
+PROCESSING = "processing"
+PROCESSED = "processed"
+FAILED = "failed"
+PENDING_RETRY = "pending_retry"
+SENT = "sent"
+INBOUND_STATUSES = (RECEIVED, PROCESSING, PROCESSED, FAILED, PENDING_RETRY)
+OUTBOUND_STATUSES = (SENT, FAILED)
+UNFINISHED = (RECEIVED, PROCESSING, PENDING_RETRY)
+MAX_ERROR_CHARS = 500
+
+
+class Message(Base):
+    """One message in or out, with its delivery status."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        CheckConstraint("direction IN ('in', 'out')", name="direction"),
+        CheckConstraint(
+            "(direction = 'in' AND status IN "
+            "('received', 'processing', 'processed', 'failed', 'pending_retry')) OR "
+            "(direction = 'out' AND status IN ('sent', 'failed'))",
+            name="status",
+        ),
+        Index("ix_messages_patient_direction_status", "patient_id", "direction", "status"),
+        Index("ix_messages_direction_status", "direction", "status"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    patient_id = Column(String(64), ForeignKey("patients.id", ondelete="CASCADE"), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False)
+    direction = Column(String(3), nullable=False)
+    channel = Column(String(32), nullable=False)
+    kind = Column(String(32), nullable=False)
+    text = Column(Text, nullable=True)
+    payload = Column(Text, nullable=True)  # what went to Rasa when it differs from text
+    buttons = Column(JSON, nullable=True)  # outbound: [{"title", "payload"}]
+    status = Column(String(16), nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(String(MAX_ERROR_CHARS), nullable=True)
+    chat_id = Column(BigInteger, nullable=True)
+    telegram_message_id = Column(BigInteger, nullable=True)
+    update_id = Column(BigInteger, nullable=True)
+    reply_to_id = Column(Integer, ForeignKey("messages.id", ondelete="SET NULL"), nullable=True)
+
+
+class ProcessedUpdate(Base):
+    """A Telegram update id already stored; each update is taken in once."""
+
+    __tablename__ = "processed_updates"
+
+    update_id = Column(BigInteger, primary_key=True, autoincrement=False)
+    received_at = Column(UTCDateTime, nullable=False)
+
+
+class MessageStop(Base):
+    """The patient sent /stop: nothing is sent to them unprompted until they write again."""
+
+    __tablename__ = "message_stops"
+
+    patient_id = Column(
+        String(64), ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
+    )
+    stopped_at = Column(UTCDateTime, nullable=False)
+
+
+def claim_update(session: Session, update_id: int, now: datetime) -> bool:
+    """Record ``update_id``; False when it was already taken in (a redelivery)."""
+    if session.get(ProcessedUpdate, update_id) is not None:
+        return False
+    session.add(ProcessedUpdate(update_id=update_id, received_at=now))
+    session.flush()
+    return True
+
+
+def max_update_id(session: Session) -> int | None:
+    """The highest update id taken in so far."""
+    return session.execute(
+        select(ProcessedUpdate.update_id).order_by(ProcessedUpdate.update_id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def log_inbound(
+    session: Session,
+    patient_id: str,
+    *,
+    channel: str,
+    kind: str,
+    text: str | None,
+    now: datetime,
+    payload: str | None = None,
+    status: str = RECEIVED,
+    chat_id: int | None = None,
+    telegram_message_id: int | None = None,
+    update_id: int | None = None,
+) -> Message:
+    """Store an inbound message (before it is handled)."""
+    if status not in INBOUND_STATUSES:
+        raise ValueError(f"not an inbound status: {status!r}")
+    message = Message(
+        patient_id=patient_id,
+        created_at=now,
+        updated_at=now,
+        direction=IN,
+        channel=channel,
+        kind=kind,
+        text=text,
+        payload=payload,
+        status=status,
+        attempts=0,
+        chat_id=chat_id,
+        telegram_message_id=telegram_message_id,
+        update_id=update_id,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def log_outbound(
+    session: Session,
+    patient_id: str,
+    *,
+    channel: str,
+    kind: str,
+    text: str | None,
+    now: datetime,
+    status: str = SENT,
+    buttons: Sequence[dict[str, str]] | None = None,
+    chat_id: int | None = None,
+    telegram_message_id: int | None = None,
+    reply_to_id: int | None = None,
+    error: str | None = None,
+) -> Message:
+    """Store an outbound message with its delivery status."""
+    if status not in OUTBOUND_STATUSES:
+        raise ValueError(f"not an outbound status: {status!r}")
+    message = Message(
+        patient_id=patient_id,
+        created_at=now,
+        updated_at=now,
+        direction=OUT,
+        channel=channel,
+        kind=kind,
+        text=text,
+        buttons=list(buttons) if buttons else None,
+        status=status,
+        attempts=1,
+        last_error=error[:MAX_ERROR_CHARS] if error else None,
+        chat_id=chat_id,
+        telegram_message_id=telegram_message_id,
+        reply_to_id=reply_to_id,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def set_status(
+    session: Session,
+    message_id: int,
+    status: str,
+    now: datetime,
+    *,
+    error: str | None = None,
+    count_attempt: bool = False,
+) -> None:
+    """Move an inbound message to ``status``."""
+    if status not in INBOUND_STATUSES:
+        raise ValueError(f"not an inbound status: {status!r}")
+    values: dict[str, object] = {"status": status, "updated_at": now}
+    if error is not None:
+        values["last_error"] = error[:MAX_ERROR_CHARS]
+    if count_attempt:
+        values["attempts"] = Message.attempts + 1
+    session.execute(update(Message).where(Message.id == message_id).values(**values))
+
+
+def backlog(session: Session, patient_id: str) -> list[Message]:
+    """The patient's inbound messages not yet handled, oldest first."""
+    return list(
+        session.execute(
+            select(Message)
+            .where(
+                Message.patient_id == patient_id,
+                Message.direction == IN,
+                Message.status.in_(UNFINISHED),
+            )
+            .order_by(Message.id)
+        ).scalars()
+    )
+
+
+def patients_with(session: Session, statuses: Sequence[str] = (PENDING_RETRY,)) -> list[str]:
+    """Patients with inbound messages in one of ``statuses``, longest-waiting first."""
+    rows = session.execute(
+        select(Message.patient_id, Message.id)
+        .where(Message.direction == IN, Message.status.in_(statuses))
+        .order_by(Message.id)
+    ).all()
+    return list(dict.fromkeys(row.patient_id for row in rows))
+
+
+def recover_interrupted(session: Session, now: datetime) -> int:
+    """After a restart: inbound messages left received/processing become pending_retry."""
+    result = session.execute(
+        update(Message)
+        .where(Message.direction == IN, Message.status.in_((RECEIVED, PROCESSING)))
+        .values(status=PENDING_RETRY, updated_at=now)
+    )
+    return int(result.rowcount or 0)
+
+
+def last_outbound(session: Session, patient_id: str) -> Message | None:
+    """The latest message sent to the patient."""
+    return session.execute(
+        select(Message)
+        .where(Message.patient_id == patient_id, Message.direction == OUT)
+        .order_by(Message.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def get_message(session: Session, message_id: int) -> Message | None:
+    """One message by id."""
+    return session.get(Message, message_id)
+
+
+def latest_with_buttons(session: Session, patient_id: str) -> Message | None:
+    """The latest outbound message if it carries buttons (the choices still open)."""
+    message = last_outbound(session, patient_id)
+    return message if message is not None and message.buttons else None
+
+
+def messages_for(session: Session, patient_id: str) -> list[Message]:
+    """Every logged message of the patient, oldest first (transcripts, /mydata)."""
+    return list(
+        session.execute(
+            select(Message).where(Message.patient_id == patient_id).order_by(Message.id)
+        ).scalars()
+    )
+
+
+def delete_messages(session: Session, patient_id: str) -> int:
+    """Erase the patient's message log and stop flag; returns the number of messages."""
+    session.execute(delete(MessageStop).where(MessageStop.patient_id == patient_id))
+    result = session.execute(delete(Message).where(Message.patient_id == patient_id))
+    return int(result.rowcount or 0)
+
+
+def set_stopped(session: Session, patient_id: str, now: datetime) -> None:
+    """Stop unprompted messages to the patient."""
+    if session.get(MessageStop, patient_id) is None:
+        session.add(MessageStop(patient_id=patient_id, stopped_at=now))
+        session.flush()
+
+
+def clear_stopped(session: Session, patient_id: str) -> bool:
+    """The patient wrote again: allow messages; True if they had stopped them."""
+    result = session.execute(delete(MessageStop).where(MessageStop.patient_id == patient_id))
+    return bool(result.rowcount)
+
+
+def is_stopped(session: Session, patient_id: str) -> bool:
+    """Whether the patient asked for no unprompted messages."""
+    return session.get(MessageStop, patient_id) is not None
+
+
+def as_dict(message: Message) -> dict[str, object]:
+    """A JSON-ready view of one message."""
+    return {
+        "id": message.id,
+        "time": message.created_at.isoformat(),
+        "direction": message.direction,
+        "channel": message.channel,
+        "kind": message.kind,
+        "text": message.text,
+        "payload": message.payload,
+        "buttons": message.buttons,
+        "status": message.status,
+        "attempts": message.attempts,
+        "chat_id": message.chat_id,
+        "telegram_message_id": message.telegram_message_id,
+        "update_id": message.update_id,
+        "reply_to_id": message.reply_to_id,
+    }
