@@ -1,0 +1,58 @@
+"""Clocks: the scheduler asks one of these for the current time, never the system directly."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Source of the current time."""
+
+    def now(self) -> datetime:
+        """Return the current time as an aware UTC datetime."""
+        ...
+
+
+class SystemClock:
+    """The real wall clock."""
+
+    def now(self) -> datetime:
+        """Return the current time as an aware UTC datetime."""
+        return datetime.now(timezone.utc)
+
+
+class FakeClock:
+    """A clock that only moves when told to (for tests and simulations).
+
+    Args:
+        start: The initial time; must be timezone-aware.
+    """
+
+    def __init__(self, start: datetime) -> None:
+        self._lock = threading.Lock()
+        self._now = _as_utc(start)
+
+    def now(self) -> datetime:
+        """Return the current fake time as an aware UTC datetime."""
+        with self._lock:
+            return self._now
+
+    def set(self, when: datetime) -> None:
+        """Jump to ``when`` (aware), forwards or backwards."""
+        with self._lock:
+            self._now = _as_utc(when)
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move the clock by ``delta`` and return the new time."""
+        with self._lock:
+            self._now = self._now + delta
+            return self._now
+
+
+def _as_utc(when: datetime) -> datetime:
+    """Convert an aware datetime to UTC; reject naive ones."""
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError("clock times must be timezone-aware")
+    return when.astimezone(timezone.utc)
