@@ -1,0 +1,141 @@
+"""Shared plumbing for the custom actions: settings, database, time, message helpers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.content import Content, get_content
+from bot.settings import Settings
+from bot.store import episodes as episode_store
+from bot.store.db import Database
+from bot.store.models import Episode, Patient, SafetyFlag
+from bot.store.patients import get_or_create_patient
+
+logger = logging.getLogger(__name__)
+
+# A crisis keeps the conversation on the crisis path (no reframes) for this long, even
+# after a "no" or a new Rasa session.
+CRISIS_WINDOW = timedelta(hours=24)
+
+TOOL_BUTTONS: tuple[tuple[str, str], ...] = (
+    ("Guided breathing", "/request_breathing"),
+    ("Another way to see it", "/request_reframe"),
+    ("Grounding 5-4-3-2-1", "/request_grounding"),
+    ("Pacing plan", "/request_pacing"),
+    ("Just listen", "/just_listen"),
+)
+
+_state: dict[str, Any] = {}
+
+
+def settings() -> Settings:
+    """The action server's settings, read from the environment on first use."""
+    if "settings" not in _state:
+        _state["settings"] = Settings.from_env()
+    return _state["settings"]
+
+
+def database() -> Database:
+    """The episode-log database, migrated on first use."""
+    if "database" not in _state:
+        db = Database.from_settings(settings())
+        db.migrate()
+        _state["database"] = db
+    return _state["database"]
+
+
+def content() -> Content:
+    """The validated content files."""
+    return get_content()
+
+
+def reset() -> None:
+    """Forget cached settings and database (tests point the actions at a new database)."""
+    db = _state.pop("database", None)
+    if db is not None:
+        db.dispose()
+    _state.clear()
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(timezone.utc)
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """A session inside one transaction, committed on success."""
+    with database().sessions.begin() as session:
+        yield session
+
+
+def patient(session: Session, tracker: Tracker, now: datetime) -> Patient:
+    """The patient behind this conversation (the sender id is their pseudonym)."""
+    return get_or_create_patient(session, tracker.sender_id, now=now, defaults=settings())
+
+
+def open_episode(session: Session, tracker: Tracker, now: datetime) -> Episode | None:
+    """The patient's open episode, if one is still active (closes stale ones)."""
+    patient(session, tracker, now)
+    return episode_store.current_episode(
+        session, tracker.sender_id, now, idle=settings().episode_idle
+    )
+
+
+def crisis_is_active(session: Session, tracker: Tracker, now: datetime) -> bool:
+    """Whether this patient is on the crisis path: in this session or a recent flag."""
+    if tracker.get_slot("crisis_active"):
+        return True
+    recent = session.execute(
+        select(SafetyFlag.id)
+        .where(SafetyFlag.patient_id == tracker.sender_id)
+        .where(SafetyFlag.kind == "crisis")
+        .where(SafetyFlag.created_at >= now - CRISIS_WINDOW)
+        .where(SafetyFlag.acknowledged_at.is_(None))
+        .limit(1)
+    ).first()
+    return recent is not None
+
+
+def latest_text(tracker: Tracker) -> str:
+    """The text of the patient's latest message ("" for button payloads)."""
+    text = tracker.latest_message.get("text") or ""
+    return "" if text.startswith("/") else text
+
+
+def entity_values(tracker: Tracker, name: str) -> list[str]:
+    """All values of one entity in the latest message, in order, without repeats."""
+    values: list[str] = []
+    for entity in tracker.latest_message.get("entities") or []:
+        value = entity.get("value")
+        if entity.get("entity") == name and value is not None and str(value) not in values:
+            values.append(str(value))
+    return values
+
+
+def buttons(pairs: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> list[dict[str, str]]:
+    """Rasa buttons from (title, payload) pairs."""
+    return [{"title": title, "payload": payload} for title, payload in pairs]
+
+
+def pause(dispatcher: CollectingDispatcher, seconds: float) -> None:
+    """Ask the client to wait before showing the next message (see docs/ARCHITECTURE.md)."""
+    dispatcher.utter_message(json_message={"pause": round(float(seconds), 1)})
+
+
+def in_flare_events(episode: Episode | None) -> list[EventType]:
+    """Slot events that tell the dialogue whether a flare episode is open."""
+    return [
+        SlotSet("in_flare", episode is not None),
+        SlotSet("episode_id", str(episode.id) if episode is not None else None),
+    ]

@@ -1,0 +1,131 @@
+"""Plain yes / no / skip answers, goodbyes and the honest fallback."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import common, safety
+from actions.pacing import schedule_pacing_reminder
+from bot.store import episodes as episode_store
+
+# What a "yes" to an offer runs next.
+OFFER_ACTIONS = {
+    "breathing": "action_breathing",
+    "grounding": "action_grounding",
+    "reframe": "action_reframe",
+}
+
+CAPABILITIES = (
+    "I'm here for pain flares: I can listen, guide slow breathing or grounding, help you pace "
+    "a task, offer another way to look at a frightening thought, or run your evening check-in."
+)
+
+
+class ActionYesNo(Action):
+    """Answer a plain yes, no or skip in the light of the question that is open.
+
+    Safety questions come first: a yes to "are you having thoughts of hurting yourself?"
+    opens the crisis path whatever else was offered.
+    """
+
+    def name(self) -> str:
+        return "action_yes_no"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = tracker.get_intent_of_latest_message()
+        yes = intent == "affirm"
+        question = tracker.get_slot("safety_question")
+        if question == "despair":
+            if yes:
+                return safety.crisis_response(dispatcher, tracker)
+            return self._despair_no(dispatcher)
+        if question == "crisis":
+            if yes:
+                return safety.safe_now_response(dispatcher)
+            return safety.not_safe_response(dispatcher, tracker)
+        offer = tracker.get_slot("pending_offer")
+        if yes and offer in OFFER_ACTIONS:
+            return [SlotSet("pending_offer", None), FollowupAction(OFFER_ACTIONS[offer])]
+        if yes and offer == "pacing_reminder":
+            return schedule_pacing_reminder(dispatcher, tracker)
+        if yes and offer == "tools":
+            dispatcher.utter_message(
+                text="Pick whatever feels right:", buttons=common.buttons(common.TOOL_BUTTONS)
+            )
+            return []
+        if yes:
+            dispatcher.utter_message(text="Okay. What would help right now? " + CAPABILITIES)
+            return [SlotSet("pending_offer", None)]
+        dispatcher.utter_message(
+            text=(
+                "That's completely fine. I'm here if you change your mind, and you can ask "
+                "for breathing, grounding or just to talk at any time."
+            )
+        )
+        return [SlotSet("pending_offer", None)]
+
+    @staticmethod
+    def _despair_no(dispatcher: CollectingDispatcher) -> list[EventType]:
+        dispatcher.utter_message(text=common.content().validation("despair_no"))
+        dispatcher.utter_message(
+            text=(
+                "If thoughts like that ever do come, tell me straight away and I'll share "
+                "people you can reach at once. For now, would one of these help?"
+            ),
+            buttons=common.buttons(common.TOOL_BUTTONS),
+        )
+        return [SlotSet("safety_question", None), SlotSet("pending_offer", "tools")]
+
+
+class ActionGoodbye(Action):
+    """Say goodbye and close an open episode."""
+
+    def name(self) -> str:
+        return "action_goodbye"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        now = common.utcnow()
+        with common.transaction() as session:
+            episode = common.open_episode(session, tracker, now)
+            if episode is not None:
+                episode_store.close_episode(session, episode, now, reason="goodbye")
+        dispatcher.utter_message(response="utter_goodbye")
+        return [SlotSet("in_flare", False), SlotSet("episode_id", None)]
+
+
+class ActionFallback(Action):
+    """Low confidence: say so honestly and say what the assistant can do."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = (tracker.latest_message.get("text") or "").strip()
+        letters = [ch for ch in text if ch.isalpha()]
+        if text and not letters:
+            dispatcher.utter_message(
+                text=(
+                    "I'm here. Could you tell me in a few words what's going on? "
+                    "Or pick something that might help:"
+                ),
+                buttons=common.buttons(common.TOOL_BUTTONS),
+            )
+        elif letters and not any(ch.isascii() for ch in letters):
+            dispatcher.utter_message(
+                text="Sorry, I can only understand English for now. " + CAPABILITIES
+            )
+        else:
+            dispatcher.utter_message(
+                text="I'm not sure I understood, sorry. " + CAPABILITIES,
+                buttons=common.buttons(common.TOOL_BUTTONS),
+            )
+        return []

@@ -1,0 +1,229 @@
+"""Flare episodes: validate, get a severity, offer tools, check again, close warmly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import common
+from bot.nlu.extract import parse_score
+from bot.store import episodes as episode_store
+
+SKIP_WORDS = frozenset({"skip", "pass", "dont know", "don't know", "not sure", "no idea", "idk"})
+SEVERITY_SKIPPED = -1.0
+
+
+def is_skip(text: str) -> bool:
+    """Whether an answer means "skip this question"."""
+    cleaned = " ".join(text.lower().replace("’", "'").strip(" .!?").split())
+    return cleaned in SKIP_WORDS
+
+
+def _severity_of(tracker: Tracker) -> int | None:
+    """The severity in the latest message: an entity, or a bare number answer."""
+    values = common.entity_values(tracker, "severity")
+    if values:
+        return int(float(values[0]))
+    if tracker.get_intent_of_latest_message() == "inform_severity":
+        return parse_score(common.latest_text(tracker))
+    return None
+
+
+def _noted(locations: list[str], triggers: list[str]) -> str | None:
+    """A short line saying what was noted about where and why."""
+    parts = []
+    if locations:
+        parts.append("in your " + " and ".join(locations))
+    if triggers:
+        parts.append("after " + " and ".join(t.replace("_", " ") for t in triggers))
+    return ("I've noted it: " + ", ".join(parts) + ".") if parts else None
+
+
+class ActionStartFlare(Action):
+    """Validate a flare report and open (or continue) the episode."""
+
+    def name(self) -> str:
+        return "action_start_flare"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        now = common.utcnow()
+        severity = _severity_of(tracker)
+        locations = common.entity_values(tracker, "location")
+        triggers = common.entity_values(tracker, "trigger")
+        with common.transaction() as session:
+            common.patient(session, tracker, now)
+            episode = episode_store.open_episode(
+                session,
+                tracker.sender_id,
+                now,
+                text=common.latest_text(tracker),
+                severity=severity,
+                locations=locations,
+                triggers=triggers,
+            )
+            known = episode.severity_start
+            episode_id = str(episode.id)
+        context = "flare_high" if (severity or known or 0) >= 8 else "flare"
+        dispatcher.utter_message(text=common.content().validation(context))
+        noted = _noted(locations, triggers)
+        if noted:
+            dispatcher.utter_message(text=noted)
+        events: list[EventType] = [
+            SlotSet("episode_id", episode_id),
+            SlotSet("in_flare", True),
+            SlotSet("severity_end", None),
+        ]
+        if known is not None:
+            events += [SlotSet("severity_start", float(known)), SlotSet("severity_known", True)]
+        else:
+            events += [SlotSet("severity_start", None), SlotSet("severity_known", False)]
+        return events
+
+
+class ValidateFlareForm(FormValidationAction):
+    """Turn the answer to "how strong, 0-10?" into a number and store it."""
+
+    def name(self) -> str:
+        return "validate_flare_form"
+
+    def validate_severity_start(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return _validate_severity(value, "start", "severity_start", dispatcher, tracker)
+
+
+class ValidateFollowupForm(FormValidationAction):
+    """Turn the answer to "where is the pain now?" into a number and store it."""
+
+    def name(self) -> str:
+        return "validate_followup_form"
+
+    def validate_severity_end(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return _validate_severity(value, "end", "severity_end", dispatcher, tracker)
+
+
+def _validate_severity(
+    value: Any, phase: str, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> dict[str, Any]:
+    text = str(value or "")
+    if is_skip(text):
+        return {slot: SEVERITY_SKIPPED}
+    score = parse_score(text)
+    if score is None:
+        dispatcher.utter_message(
+            text="A number from 0 (no pain) to 10 (the worst) is all I need, or say skip."
+        )
+        return {slot: None}
+    now = common.utcnow()
+    with common.transaction() as session:
+        episode = common.open_episode(session, tracker, now)
+        if episode is not None:
+            episode_store.set_severity(session, episode, score, phase)  # type: ignore[arg-type]
+    return {slot: float(score)}
+
+
+class ActionOfferTools(Action):
+    """Offer the tools that fit a flare, as buttons."""
+
+    def name(self) -> str:
+        return "action_offer_tools"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        now = common.utcnow()
+        with common.transaction() as session:
+            episode = common.open_episode(session, tracker, now)
+            crisis = common.crisis_is_active(session, tracker, now)
+            offered = [
+                (title, payload)
+                for title, payload in common.TOOL_BUTTONS
+                if not (crisis and payload == "/request_reframe")
+            ]
+            if episode is not None:
+                names = [payload.lstrip("/").removeprefix("request_") for _, payload in offered]
+                episode_store.offer_tools(session, episode, names)
+        severity = tracker.get_slot("severity_start")
+        if severity is not None and severity >= 0:
+            intro = (
+                f"Thank you. A {int(severity)} out of 10 is a lot to carry. "
+                "What would help most right now?"
+            )
+        else:
+            intro = "What would help most right now?"
+        dispatcher.utter_message(text=intro, buttons=common.buttons(offered))
+        return [SlotSet("pending_offer", "tools"), *common.in_flare_events(episode)]
+
+
+class ActionCloseFlare(Action):
+    """Close the episode with the severity after the tool, warmly."""
+
+    def name(self) -> str:
+        return "action_close_flare"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        now = common.utcnow()
+        with common.transaction() as session:
+            episode = common.open_episode(session, tracker, now)
+            start = episode.severity_start if episode is not None else None
+            end = episode.severity_end if episode is not None else None
+            if episode is not None:
+                episode_store.close_episode(session, episode, now, reason="closed")
+        dispatcher.utter_message(text=_closing_words(start, end))
+        return [
+            SlotSet("in_flare", False),
+            SlotSet("episode_id", None),
+            SlotSet("severity_start", None),
+            SlotSet("severity_end", None),
+            SlotSet("severity_known", None),
+            SlotSet("pending_offer", None),
+        ]
+
+
+def _closing_words(start: int | None, end: int | None) -> str:
+    """What to say when an episode closes, given the severities before and after."""
+    if start is not None and end is not None:
+        if end < start:
+            return (
+                f"From {start} down to {end}. Your nervous system settled a little, and you "
+                "helped it do that. I'm here if it climbs again."
+            )
+        if end == start:
+            return (
+                f"Still {end}. That's hard, and it doesn't mean you did anything wrong. "
+                "Flares do ease, even when it doesn't feel like it. Write to me any time."
+            )
+        return (
+            f"It's gone up to {end}. I'm sorry, that's tough. Go gently: rest, warmth, "
+            "something kind for yourself. If anything feels new or different, check with "
+            "your clinician. I'm here whenever you want to talk."
+        )
+    return "Thank you for taking this time for yourself. I'm here whenever you need me."
+
+
+class ActionJustListen(Action):
+    """Make room for the patient to talk, without pushing a tool."""
+
+    def name(self) -> str:
+        return "action_just_listen"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        now = common.utcnow()
+        with common.transaction() as session:
+            episode = common.open_episode(session, tracker, now)
+            if episode is not None:
+                episode_store.use_tool(session, episode, "just_listen")
+        dispatcher.utter_message(text=common.content().validation("just_listen"))
+        return [SlotSet("pending_offer", None), *common.in_flare_events(episode)]

@@ -1,0 +1,58 @@
+"""Grounding (5-4-3-2-1) and graded-texture ideas for touch sensitivity."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import common
+from bot.store import episodes as episode_store
+
+# Time to notice things between two grounding steps.
+STEP_PAUSE_SECONDS = 8.0
+
+
+def _use(tracker: Tracker, tool: str) -> list[EventType]:
+    now = common.utcnow()
+    with common.transaction() as session:
+        episode = common.open_episode(session, tracker, now)
+        if episode is not None:
+            episode_store.use_tool(session, episode, tool)
+    return [SlotSet("pending_offer", None), *common.in_flare_events(episode)]
+
+
+class ActionGrounding(Action):
+    """Walk through 5-4-3-2-1, one sense per message, with time to notice."""
+
+    def name(self) -> str:
+        return "action_grounding"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = _use(tracker, "grounding")
+        grounding = common.content().grounding
+        dispatcher.utter_message(text=grounding.intro)
+        for step in grounding.steps:
+            common.pause(dispatcher, 2.0)
+            dispatcher.utter_message(text=step.text)
+            common.pause(dispatcher, STEP_PAUSE_SECONDS)
+        dispatcher.utter_message(text=grounding.close)
+        return events
+
+
+class ActionDesensitization(Action):
+    """Gentle graded-texture ideas for skin that hurts to touch."""
+
+    def name(self) -> str:
+        return "action_desensitization"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = _use(tracker, "desensitization")
+        for message in common.content().desensitization.messages():
+            dispatcher.utter_message(text=message)
+        return events

@@ -1,0 +1,64 @@
+"""Pacing plans for boom-and-bust days, with an optional break reminder."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import common
+from bot.store import episodes as episode_store
+from bot.store.schedule import schedule_reminder
+
+REMINDER_MINUTES = 25
+REMINDER_TEXT = (
+    "Pacing break: time to stop and rest for a few minutes, even if you feel fine. "
+    "Stopping while you still feel okay is how a good day lasts."
+)
+REMINDER_OFFER = (("Yes, remind me", "/affirm"), ("No thanks", "/deny"))
+
+
+class ActionPacing(Action):
+    """Split the task, time-box it, rest before the pain rises; offer a reminder."""
+
+    def name(self) -> str:
+        return "action_pacing"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        now = common.utcnow()
+        with common.transaction() as session:
+            episode = common.open_episode(session, tracker, now)
+            if episode is not None:
+                episode_store.use_tool(session, episode, "pacing")
+        for message in common.content().pacing.messages():
+            dispatcher.utter_message(text=message)
+        dispatcher.utter_message(
+            text=f"Shall I remind you to take a break in {REMINDER_MINUTES} minutes?",
+            buttons=common.buttons(REMINDER_OFFER),
+        )
+        return [
+            SlotSet("pending_offer", "pacing_reminder"),
+            SlotSet("pacing_minutes", float(REMINDER_MINUTES)),
+            *common.in_flare_events(episode),
+        ]
+
+
+def schedule_pacing_reminder(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Store the break reminder the patient said yes to and confirm it in their time."""
+    now = common.utcnow()
+    minutes = float(tracker.get_slot("pacing_minutes") or REMINDER_MINUTES)
+    due = now + timedelta(minutes=minutes)
+    with common.transaction() as session:
+        patient = common.patient(session, tracker, now)
+        schedule_reminder(session, patient.id, due, REMINDER_TEXT, now=now)
+        local = due.astimezone(ZoneInfo(patient.timezone))
+    dispatcher.utter_message(
+        text=f"Done. I'll remind you at {local:%H:%M} to take a break. You've got this."
+    )
+    return [SlotSet("pending_offer", None), SlotSet("pacing_minutes", None)]
