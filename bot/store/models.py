@@ -97,7 +97,12 @@ class Patient(Base):
     consent_given_at = Column(UTCDateTime, nullable=True)
     deleted_at = Column(UTCDateTime, nullable=True)
 
-    identities = relationship("ChannelIdentity", back_populates="patient")
+    identities = relationship(
+        "ChannelIdentity",
+        back_populates="patient",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
 
 class ChannelIdentity(Base):
@@ -142,7 +147,11 @@ class Episode(Base):
     first_message = Column(Text, nullable=True)
 
     fear_statements = relationship(
-        "FearStatement", back_populates="episode", order_by="FearStatement.id"
+        "FearStatement",
+        back_populates="episode",
+        order_by="FearStatement.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
 
