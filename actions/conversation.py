@@ -83,7 +83,7 @@ class ActionYesNo(Action):
 
 
 class ActionGoodbye(Action):
-    """Say goodbye and close an open episode."""
+    """Close an open episode when the patient says goodbye (utter_goodbye follows)."""
 
     def name(self) -> str:
         return "action_goodbye"
@@ -96,7 +96,6 @@ class ActionGoodbye(Action):
             episode = common.open_episode(session, tracker, now)
             if episode is not None:
                 episode_store.close_episode(session, episode, now, reason="goodbye")
-        dispatcher.utter_message(response="utter_goodbye")
         return [SlotSet("in_flare", False), SlotSet("episode_id", None)]
 
 

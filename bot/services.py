@@ -1,0 +1,174 @@
+"""Start and stop the action server and the Rasa server as child processes.
+
+Used by ``make run`` (through :mod:`bot.run`), the end-to-end tests and the benchmarks, so
+all of them run the same real stack: Rasa with the trained model from ``models/``, the
+rasa-sdk action server, and the database named by ``DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from bot.settings import PROJECT_ROOT
+from bot.store.db import migrate
+
+logger = logging.getLogger(__name__)
+
+VENV_BIN = Path(sys.executable).parent
+STARTUP_TIMEOUT_SECONDS = 240.0
+
+
+class StackError(RuntimeError):
+    """A server did not start."""
+
+
+@dataclass
+class Stack:
+    """A running action server and Rasa server."""
+
+    rasa_url: str
+    action_url: str
+    token: str
+    env: dict[str, str]
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def stop(self) -> None:
+        """Stop both servers (SIGINT, then SIGKILL after a grace period)."""
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 15
+        for process in reversed(self.processes):
+            remaining = max(0.1, deadline - time.monotonic())
+            try:
+                process.wait(timeout=remaining)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], name: str, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise StackError(f"{name} exited with code {process.returncode}; see {log}")
+        try:
+            if httpx.get(url, timeout=2.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise StackError(f"{name} did not answer {url} within {STARTUP_TIMEOUT_SECONDS:.0f} s")
+
+
+def _spawn(args: list[str], env: Mapping[str, str], log: Path) -> subprocess.Popen[bytes]:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    handle = log.open("ab")
+    return subprocess.Popen(
+        args, cwd=PROJECT_ROOT, env=dict(env), stdout=handle, stderr=subprocess.STDOUT
+    )
+
+
+@contextmanager
+def running_stack(
+    *,
+    database_url: str,
+    rasa_port: int = 5005,
+    action_port: int = 5055,
+    host: str = "127.0.0.1",
+    model: Path | None = None,
+    log_dir: Path | None = None,
+    token: str | None = None,
+) -> Iterator[Stack]:
+    """Run the action server and Rasa until the block ends.
+
+    Args:
+        database_url: Where the episode log and Rasa's tracker store live.
+        rasa_port: Port of the Rasa server (HTTP API protected by ``token``).
+        action_port: Port of the action server.
+        host: Interface both listen on (localhost unless configured otherwise).
+        model: Model archive or folder; ``models/`` by default.
+        log_dir: Where the servers' logs go; ``var/log`` by default.
+        token: Token for Rasa's HTTP API; a fresh random one by default.
+
+    Raises:
+        StackError: a server exited or did not answer in time.
+    """
+    token = token or secrets.token_urlsafe(24)
+    log_dir = log_dir or PROJECT_ROOT / "var" / "log"
+    action_url = f"http://{host}:{action_port}/webhook"
+    rasa_url = f"http://{host}:{rasa_port}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "ACTION_SERVER_URL": action_url,
+        "RASA_URL": rasa_url,
+        "RASA_TOKEN": token,
+        "SANIC_HOST": host,
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    }
+    migrate(database_url)
+    stack = Stack(rasa_url=rasa_url, action_url=action_url, token=token, env=env)
+    try:
+        actions_log = log_dir / "actions.log"
+        stack.processes.append(
+            _spawn(
+                [
+                    str(VENV_BIN / "rasa"),
+                    "run",
+                    "actions",
+                    "--actions",
+                    "actions",
+                    "--port",
+                    str(action_port),
+                ],
+                env,
+                actions_log,
+            )
+        )
+        rasa_log = log_dir / "rasa.log"
+        stack.processes.append(
+            _spawn(
+                [
+                    str(VENV_BIN / "rasa"),
+                    "run",
+                    "--enable-api",
+                    "--auth-token",
+                    token,
+                    "--interface",
+                    host,
+                    "--port",
+                    str(rasa_port),
+                    "--model",
+                    str(model or PROJECT_ROOT / "models"),
+                    "--endpoints",
+                    "endpoints.yml",
+                    "--credentials",
+                    "credentials.yml",
+                ],
+                env,
+                rasa_log,
+            )
+        )
+        _wait_until_up(
+            f"http://{host}:{action_port}/health", stack.processes[0], "action server", actions_log
+        )
+        _wait_until_up(f"{rasa_url}/status?token={token}", stack.processes[1], "Rasa", rasa_log)
+        logger.info("Rasa is up at %s, actions at %s", rasa_url, action_url)
+        yield stack
+    finally:
+        stack.stop()
