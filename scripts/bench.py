@@ -1,0 +1,187 @@
+"""`make bench`: the numbers the core issue asks for, written to results/bench.json.
+
+1. Training time: a full `rasa train --force` (NLU and dialogue) into a scratch folder.
+2. NLU: macro-F1 on a held-out split and on unseen phrasings, crisis recall and false
+   alarms (scripts/evaluate_nlu.py).
+3. Serving: the real stack (Rasa + action server + a fresh SQLite database) is started;
+   model load time (process start until Rasa answers), resident memory of both servers,
+   and message-to-reply latency for one patient over the REST channel (p50/p95/max).
+4. The Telegram gateway benchmark (scripts/bench_gateway.py) against the same stack,
+   when it is present.
+
+Nothing here is a pass/fail test; goals are printed next to what was measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.services import running_stack  # noqa: E402
+
+RESULTS = ROOT / "results"
+RASA = str(Path(sys.executable).parent / "rasa")
+
+# One patient's conversation, repeated: flare, severity, tool, follow-up, fear, FAQ, chat.
+SCRIPT = [
+    "hi",
+    "my lower back is flaring after a long drive",
+    "7",
+    "/request_grounding",
+    "5",
+    "I'm scared this will never end",
+    "/deny",
+    "is this all in my head?",
+    "what is central sensitization",
+    "thanks",
+    "having a fibro flare, everything aches 8/10",
+    "/just_listen",
+    "i did too much in the garden and now my knees are burning",
+    "6",
+    "/request_reframe",
+    "4",
+    "bye",
+]
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The pct-th percentile (nearest rank) of values."""
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of one process in MiB (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def bench_training() -> float:
+    """Seconds for a full, forced training run."""
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        subprocess.run([RASA, "train", "--force", "--out", out, "--quiet"], cwd=ROOT, check=True)
+        return time.perf_counter() - started
+
+
+def bench_nlu() -> dict[str, object]:
+    """Run the NLU evaluation and return its summary."""
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "evaluate_nlu.py")], cwd=ROOT, check=False
+    )
+    return json.loads((RESULTS / "nlu_summary.json").read_text())
+
+
+def bench_serving(rounds: int, gateway_patients: int) -> dict[str, object]:
+    """Start the stack on a scratch database and measure one patient's reply latency."""
+    with tempfile.TemporaryDirectory() as scratch:
+        database_url = f"sqlite:///{scratch}/bench.db"
+        started = time.perf_counter()
+        with running_stack(
+            database_url=database_url, rasa_port=5105, action_port=5155, log_dir=Path(scratch)
+        ) as stack:
+            load_seconds = time.perf_counter() - started
+            latencies: list[float] = []
+            sender = f"bench_{uuid.uuid4().hex[:8]}"
+            with httpx.Client(timeout=30.0) as client:
+                for _ in range(rounds):
+                    for text in SCRIPT:
+                        t0 = time.perf_counter()
+                        reply = client.post(
+                            f"{stack.rasa_url}/webhooks/rest/webhook",
+                            json={"sender": sender, "message": text},
+                        )
+                        latencies.append((time.perf_counter() - t0) * 1000)
+                        reply.raise_for_status()
+            memory = {
+                "action_server_mib": round(rss_mib(stack.processes[0].pid), 1),
+                "rasa_mib": round(rss_mib(stack.processes[1].pid), 1),
+            }
+            gateway = bench_gateway(stack.rasa_url, stack.token, gateway_patients)
+    return {
+        "model_load_seconds": round(load_seconds, 1),
+        "messages": len(latencies),
+        "latency_ms": {
+            "p50": round(statistics.median(latencies), 1),
+            "p95": round(percentile(latencies, 95), 1),
+            "max": round(max(latencies), 1),
+        },
+        "resident_memory": memory,
+        "gateway": gateway,
+    }
+
+
+def bench_gateway(rasa_url: str, token: str, patients: int) -> object:
+    """Run the gateway benchmark against the running stack, if it exists."""
+    script = ROOT / "scripts" / "bench_gateway.py"
+    if not script.exists() or patients <= 0:
+        return None
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(script),
+            "--rasa-url",
+            rasa_url,
+            "--rasa-token",
+            token,
+            "--patients",
+            str(patients),
+            "--json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    print(result.stdout[-2000:], result.stderr[-2000:], sep="\n")
+    try:
+        return json.loads(result.stdout.strip().splitlines()[-1])
+    except (json.JSONDecodeError, IndexError):
+        return {"error": f"exit {result.returncode}", "stderr": result.stderr[-500:]}
+
+
+def main() -> int:
+    """Measure, print and write results/bench.json."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=6, help="conversation repetitions")
+    parser.add_argument("--gateway-patients", type=int, default=50)
+    parser.add_argument("--skip-training", action="store_true")
+    parser.add_argument("--skip-nlu", action="store_true")
+    args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    report: dict[str, object] = {}
+    if not args.skip_training:
+        report["training_seconds"] = round(bench_training(), 1)
+        print(f"training: {report['training_seconds']} s (goal < 300 s)")
+    if not args.skip_nlu:
+        report["nlu"] = bench_nlu()
+    report["serving"] = bench_serving(args.rounds, args.gateway_patients)
+    serving = report["serving"]
+    print(
+        f"model load: {serving['model_load_seconds']} s; "  # type: ignore[index]
+        f"reply latency p50 {serving['latency_ms']['p50']} ms, "  # type: ignore[index]
+        f"p95 {serving['latency_ms']['p95']} ms (goal < 150 ms); "  # type: ignore[index]
+        f"memory {serving['resident_memory']}"  # type: ignore[index]
+    )
+    (RESULTS / "bench.json").write_text(json.dumps(report, indent=2))
+    print(f"Written {RESULTS / 'bench.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
