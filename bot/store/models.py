@@ -29,7 +29,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.orm import DeclarativeMeta, registry, relationship
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -40,7 +40,17 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+mapper_registry = registry(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+class Base(metaclass=DeclarativeMeta):
+    """Declarative base of every table (explicit class form, so type checkers see a class)."""
+
+    __abstract__ = True
+    registry = mapper_registry
+    metadata = mapper_registry.metadata
+    __init__ = mapper_registry.constructor
+
 
 SAFETY_FLAG_KINDS = ("crisis", "red_flag", "despair_check")
 
