@@ -95,9 +95,7 @@ class MessageStop(Base):
 
     __tablename__ = "message_stops"
 
-    patient_id = Column(
-        String(64), ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
-    )
+    patient_id = Column(String(64), ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True)
     stopped_at = Column(UTCDateTime, nullable=False)
 
 
@@ -261,6 +259,24 @@ def last_outbound(session: Session, patient_id: str) -> Message | None:
 def get_message(session: Session, message_id: int) -> Message | None:
     """One message by id."""
     return session.get(Message, message_id)
+
+
+def find_outbound(
+    session: Session, patient_id: str, channel_message_id: int | None
+) -> Message | None:
+    """The message sent to the patient under the channel's message id (button presses)."""
+    if channel_message_id is None:
+        return None
+    return session.execute(
+        select(Message)
+        .where(
+            Message.patient_id == patient_id,
+            Message.direction == OUT,
+            Message.telegram_message_id == channel_message_id,
+        )
+        .order_by(Message.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def latest_with_buttons(session: Session, patient_id: str) -> Message | None:

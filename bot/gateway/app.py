@@ -1,0 +1,109 @@
+"""Build and run the gateway from settings (app factory; nothing built at import time)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from urllib.parse import urlsplit
+
+from telegram import Bot
+from telegram.request import HTTPXRequest
+
+from bot.gateway.core import Gateway
+from bot.gateway.rasa_client import DEFAULT_TIMEOUT, RasaClient
+from bot.gateway.telegram_channel import TelegramChannel
+from bot.gateway.telegram_runner import TelegramRunner
+from bot.settings import Settings
+from bot.store.db import Database
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_HOST = "127.0.0.1"
+WEBHOOK_PORT = 8443
+POOL_SIZE = 64
+
+
+def create_gateway(
+    settings: Settings,
+    db: Database | None = None,
+    *,
+    rasa_timeout: float = DEFAULT_TIMEOUT,
+    retry_interval: float = 5.0,
+) -> Gateway:
+    """A gateway on ``settings`` (its database and Rasa); channels are added by the caller."""
+    database = db or Database.from_settings(settings)
+    rasa = RasaClient(settings.rasa_url, settings.rasa_token, timeout=rasa_timeout)
+    return Gateway(database, rasa, settings, retry_interval=retry_interval)
+
+
+def create_bot(settings: Settings, *, poll_timeout: int = 30) -> Bot:
+    """A ``telegram.Bot`` on ``settings.telegram_api_base_url`` with bounded timeouts."""
+    if not settings.telegram_bot_token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    request = HTTPXRequest(
+        connection_pool_size=POOL_SIZE, connect_timeout=5.0, read_timeout=10.0,
+        write_timeout=10.0, pool_timeout=5.0,
+    )
+    updates_request = HTTPXRequest(
+        connection_pool_size=1, connect_timeout=5.0, read_timeout=poll_timeout + 10.0
+    )
+    return Bot(
+        settings.telegram_bot_token,
+        base_url=settings.telegram_api_base_url,
+        request=request,
+        get_updates_request=updates_request,
+    )
+
+
+async def start_telegram(
+    gateway: Gateway, settings: Settings, *, poll_timeout: int = 30, backoff: float = 0.5
+) -> TelegramRunner:
+    """Connect ``gateway`` to Telegram: webhook if TELEGRAM_WEBHOOK_URL is set, else polling."""
+    bot = create_bot(settings, poll_timeout=poll_timeout)
+    await bot.initialize()
+    channel = TelegramChannel(bot, backoff=backoff)
+    gateway.add_channel(channel)
+    runner = TelegramRunner(gateway, channel, poll_timeout=poll_timeout)
+    if settings.telegram_webhook_url:
+        path = urlsplit(settings.telegram_webhook_url).path or "/telegram"
+        await runner.start_webhook(
+            settings.telegram_webhook_url, settings.telegram_webhook_secret,
+            WEBHOOK_HOST, WEBHOOK_PORT, path,
+        )
+        logger.info("Telegram webhook listening on %s:%s%s", WEBHOOK_HOST, WEBHOOK_PORT, path)
+    else:
+        await runner.start_polling()
+        logger.info("Telegram long polling started")
+    return runner
+
+
+async def run_telegram(settings: Settings) -> None:
+    """Run the Telegram gateway and the scheduler until SIGINT/SIGTERM."""
+    from bot.scheduler.clock import SystemClock
+    from bot.scheduler.service import Scheduler
+
+    db = Database.from_settings(settings)
+    db.migrate()
+    gateway = create_gateway(settings, db)
+    await gateway.start()
+    runner = await start_telegram(gateway, settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    scheduler = Scheduler(
+        db, SystemClock(), gateway.trigger_checkin, gateway.send_text,
+        default_timezone=settings.default_timezone,
+        default_checkin_time=settings.checkin_time,
+    )
+    scheduler_task = asyncio.create_task(scheduler.run_forever(stop))
+    try:
+        await stop.wait()
+    finally:
+        await runner.stop()
+        await scheduler_task
+        await gateway.close()
+        await gateway.rasa.aclose()
+        await runner.bot.shutdown()
+        db.dispose()

@@ -1,0 +1,172 @@
+"""The gateway's own commands: /start /help /settings /pause /resume /mydata /delete /stop.
+
+/checkin is not here: it goes to Rasa (``EXTERNAL_evening_checkin``) like a message.
+Malformed arguments are answered with the usage text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session
+
+from bot.gateway import texts
+from bot.gateway.delivery import Outbox
+from bot.gateway.model import DELETE_NO, DELETE_YES, Channel, DeliveryError
+from bot.gateway.rasa_client import RasaClient, RasaError
+from bot.gateway.records import erase_patient, export_json
+from bot.gateway.tx import in_tx
+from bot.store import messages as log
+from bot.store.db import Database
+from bot.store.models import Patient
+from bot.store.schedule import cancel_reminders
+
+logger = logging.getLogger(__name__)
+
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+
+
+def parse_setting(what: str, value: str) -> tuple[str, str] | None:
+    """Validate one /settings argument pair; return (column, normalised value) or None."""
+    what = what.lower()
+    if what == "time" and (match := _HHMM.match(value)):
+        return "checkin_time", f"{int(match.group(1)):02d}:{match.group(2)}"
+    if what in ("timezone", "tz", "zone"):
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            return None
+        return "timezone", value
+    if what == "country" and _COUNTRY.match(value):
+        return "country", value.upper()
+    return None
+
+
+_LABELS = {"checkin_time": "check-in time", "timezone": "time zone", "country": "country"}
+
+
+def _patient(session: Session, patient_id: str) -> Patient:
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        raise LookupError(f"patient {patient_id} vanished")
+    return patient
+
+
+def _describe(session: Session, patient_id: str) -> str:
+    patient = _patient(session, patient_id)
+    return texts.SETTINGS_CURRENT.format(
+        time=patient.checkin_time,
+        timezone=patient.timezone,
+        country=patient.country,
+        state="paused" if patient.checkins_paused else "on",
+    )
+
+
+def _update(session: Session, patient_id: str, column: str, value: object) -> str:
+    patient = _patient(session, patient_id)
+    setattr(patient, column, value)
+    return str(patient.checkin_time)
+
+
+def _stop(session: Session, patient_id: str, now: datetime) -> None:
+    _patient(session, patient_id).checkins_paused = True
+    log.set_stopped(session, patient_id, now)
+    cancel_reminders(session, patient_id)
+
+
+class Commands:
+    """Runs local commands for a consenting patient."""
+
+    def __init__(
+        self, db: Database, outbox: Outbox, rasa: RasaClient, now: Callable[[], datetime]
+    ) -> None:
+        self._db = db
+        self._outbox = outbox
+        self._rasa = rasa
+        self._now = now
+
+    async def run(
+        self, channel: Channel, chat_id: int, patient_id: str, name: str, args: list[str],
+        reply_to: int | None,
+    ) -> None:
+        """Run command ``name`` with ``args`` and answer in the chat."""
+
+        async def say(text: str, **kw: object) -> None:
+            await self._outbox.send_plain(
+                channel, chat_id, patient_id, text, reply_to=reply_to, **kw  # type: ignore[arg-type]
+            )
+
+        if name == "start":
+            await say(texts.INTRO)
+            await say(texts.ALREADY_CONSENTED)
+        elif name == "help":
+            await say(texts.HELP)
+        elif name == "settings":
+            await self._settings(patient_id, args, say)
+        elif name == "pause":
+            await in_tx(self._db, _update, patient_id, "checkins_paused", True)
+            await say(texts.PAUSED)
+        elif name == "resume":
+            time = await in_tx(self._db, _update, patient_id, "checkins_paused", False)
+            await say(texts.RESUMED.format(time=time))
+        elif name == "stop":
+            await in_tx(self._db, _stop, patient_id, self._now())
+            await say(texts.STOPPED)
+        elif name == "mydata":
+            await self._mydata(channel, chat_id, patient_id, reply_to)
+        elif name == "delete":
+            await say(
+                texts.DELETE_QUESTION,
+                buttons=[(texts.DELETE_YES, DELETE_YES), (texts.DELETE_NO, DELETE_NO)],
+            )
+        else:
+            await say(texts.UNKNOWN_COMMAND)
+
+    async def _settings(self, patient_id: str, args: list[str], say: Callable) -> None:
+        if not args:
+            await say(await in_tx(self._db, _describe, patient_id) + texts.SETTINGS_USAGE)
+            return
+        parsed = parse_setting(args[0], args[1]) if len(args) == 2 else None
+        if parsed is None:
+            await say(texts.SETTINGS_USAGE)
+            return
+        column, value = parsed
+        await in_tx(self._db, _update, patient_id, column, value)
+        await say(texts.SETTINGS_SAVED.format(what=_LABELS[column], value=value))
+
+    async def _mydata(
+        self, channel: Channel, chat_id: int, patient_id: str, reply_to: int | None
+    ) -> None:
+        data = await in_tx(self._db, export_json, patient_id)
+        filename = "my-flare-assistant-data.json"
+        try:
+            message_id = await channel.send_document(
+                chat_id, filename, data, texts.MYDATA_CAPTION
+            )
+        except DeliveryError as exc:
+            logger.warning("could not send /mydata file: %s", exc)
+            await in_tx(
+                self._db, log.log_outbound, patient_id, channel=channel.name, kind="document",
+                text=filename, now=self._now(), status=log.FAILED, chat_id=chat_id,
+                reply_to_id=reply_to, error=str(exc),
+            )
+            return
+        await in_tx(
+            self._db, log.log_outbound, patient_id, channel=channel.name, kind="document",
+            text=filename, now=self._now(), chat_id=chat_id, telegram_message_id=message_id,
+            reply_to_id=reply_to,
+        )
+
+    async def erase(self, channel: Channel, chat_id: int, patient_id: str) -> None:
+        """Erase everything about the patient (after the confirmation button)."""
+        await in_tx(self._db, erase_patient, patient_id)
+        try:
+            await self._rasa.reset_conversation(patient_id)
+        except RasaError as exc:  # rows are gone already when the tracker shares our database
+            logger.warning("could not reset Rasa's tracker for an erased patient: %s", exc)
+        await self._outbox.send_plain(channel, chat_id, None, texts.DELETED)

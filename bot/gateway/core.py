@@ -1,0 +1,330 @@
+"""The gateway: one code path from any chat channel to Rasa and back.
+
+``receive`` stores an inbound event (and returns only once it is stored, so Telegram may
+then be told it arrived); everything after runs in the patient's own queue
+(:class:`~bot.gateway.serial.SerialRunner`), so one patient's pauses never hold up
+another and each patient's messages stay in order. When Rasa is down or slow the patient
+gets one holding reply and the message waits as ``pending_retry`` for the retry loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.gateway import texts
+from bot.gateway.commands import Commands
+from bot.gateway.delivery import Outbox, typing
+from bot.gateway.intake import Next, Taken, take_in
+from bot.gateway.model import CONSENT_NO, CONSENT_YES, Channel, DeliveryError, Inbound
+from bot.gateway.rasa_client import RasaClient, RasaRequestError, RasaUnavailable
+from bot.gateway.replies import Step, to_steps
+from bot.gateway.serial import SerialRunner
+from bot.gateway.tx import in_tx
+from bot.settings import Settings
+from bot.store import messages as log
+from bot.store.db import Database
+from bot.store.models import ChannelIdentity
+
+logger = logging.getLogger(__name__)
+
+HOLDING = "holding"
+MAX_EMPTY_REPLIES = 3  # Rasa answered nothing this often: give up on that message
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class PatientUnreachable(DeliveryError):
+    """No channel of this gateway reaches the patient (or they sent /stop)."""
+
+
+class Gateway:
+    """Connects channels, the message log and Rasa.
+
+    Args:
+        db: the store (migrated).
+        rasa: the Rasa client.
+        settings: defaults for new patients.
+        now: clock (aware UTC).
+        sleep: used for reply pauses.
+        retry_interval: seconds between passes of the retry loop.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        rasa: RasaClient,
+        settings: Settings,
+        *,
+        now: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+        retry_interval: float = 5.0,
+    ) -> None:
+        self.db = db
+        self.rasa = rasa
+        self.settings = settings
+        self.channels: dict[str, Channel] = {}
+        self.runner = SerialRunner()
+        self.outbox = Outbox(db, now, sleep)
+        self.commands = Commands(db, self.outbox, rasa, now)
+        self._now = now
+        self._retry_interval = retry_interval
+        self._retry_task: asyncio.Task[None] | None = None
+
+    def add_channel(self, channel: Channel) -> None:
+        """Make ``channel`` available for replies and deliveries."""
+        self.channels[channel.name] = channel
+
+    async def start(self) -> None:
+        """Requeue messages interrupted by a restart and start the retry loop."""
+        count = await in_tx(self.db, log.recover_interrupted, self._now())
+        if count:
+            logger.info("%d interrupted message(s) queued for retry", count)
+        self._retry_task = asyncio.create_task(self._retry_loop(), name="gateway-retry")
+
+    async def close(self) -> None:
+        """Stop the retry loop and the per-patient workers."""
+        if self._retry_task is not None:
+            self._retry_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._retry_task
+        await self.runner.close()
+
+    async def idle(self) -> None:
+        """Wait until every queued job has finished (tests, benchmarks)."""
+        await self.runner.join()
+
+    # -- inbound ---------------------------------------------------------------------
+
+    async def receive(self, inbound: Inbound) -> None:
+        """Store ``inbound`` (raises if it cannot be stored) and queue the work it needs."""
+        taken = await in_tx(self.db, take_in, inbound, self._now(), self.settings)
+        if taken.next is Next.NOTHING:
+            return
+        channel = self.channels[inbound.channel]
+        key = taken.patient_id or f"{inbound.channel}:{inbound.chat_id}"
+        self.runner.submit(key, lambda: self._follow_up(channel, inbound, taken))
+
+    async def _follow_up(self, channel: Channel, inbound: Inbound, taken: Taken) -> None:
+        """Answer an event that was taken in (runs in the patient's queue)."""
+        await channel.answer_button(inbound.callback_id)
+        chat, patient, reply_to = inbound.chat_id, taken.patient_id, taken.message_id
+        step = taken.next
+        if step is Next.GROUP:
+            await self.outbox.send_plain(channel, chat, None, texts.GROUP_CHAT)
+            await channel.leave_chat(chat)
+        elif step in (Next.NEEDS_CONSENT, Next.INTRO):
+            if step is Next.INTRO:
+                await self.outbox.send_plain(channel, chat, None, texts.INTRO)
+            else:
+                await self.outbox.send_plain(channel, chat, None, texts.CONSENT_PENDING)
+            await self.outbox.send_plain(
+                channel, chat, None, texts.CONSENT_QUESTION,
+                buttons=[(texts.CONSENT_YES, CONSENT_YES), (texts.CONSENT_NO, CONSENT_NO)],
+            )
+        elif step in (Next.CONSENTED, Next.DECLINED):
+            if inbound.message_id is not None:
+                await channel.mark_chosen(chat, inbound.message_id, None)
+            done = texts.CONSENT_THANKS if step is Next.CONSENTED else texts.CONSENT_DECLINED
+            await self.outbox.send_plain(channel, chat, patient, done)
+        elif step is Next.ALREADY_CONSENTED:
+            await self.outbox.send_plain(channel, chat, patient, texts.ALREADY_CONSENTED)
+        elif step is Next.STALE_BUTTON:
+            await self.outbox.send_plain(channel, chat, patient, texts.STALE_BUTTON)
+        elif step in (Next.DELETE, Next.KEEP):
+            if inbound.message_id is not None:
+                await channel.mark_chosen(chat, inbound.message_id, None)
+            if step is Next.DELETE:
+                assert patient is not None
+                await self.commands.erase(channel, chat, patient)
+            else:
+                await self.outbox.send_plain(channel, chat, patient, texts.DELETE_CANCELLED,
+                                             reply_to=reply_to)
+        elif step is Next.COMMAND:
+            assert patient is not None
+            name, args = inbound.command
+            await self.commands.run(channel, chat, patient, name, args, reply_to)
+        elif step is Next.REPLY:
+            kind = taken.reply_kind or "other"
+            text = {
+                "empty": texts.EMPTY_TEXT, "edited": texts.EDITED, "forwarded": texts.FORWARDED,
+            }.get(kind) or texts.NON_TEXT.get(kind, texts.NON_TEXT["other"])
+            await self.outbox.send_plain(channel, chat, patient, text, reply_to=reply_to)
+        elif step is Next.RASA:
+            assert patient is not None
+            if taken.chosen is not None and inbound.message_id is not None:
+                await channel.mark_chosen(chat, inbound.message_id, taken.chosen)
+            if taken.truncated:
+                await self.outbox.send_plain(channel, chat, patient, texts.TOO_LONG,
+                                             reply_to=reply_to)
+            await self._drain(patient, channel, chat)
+
+    # -- Rasa ------------------------------------------------------------------------
+
+    async def _ask_rasa(self, patient_id: str, message: log.Message) -> list[dict[str, Any]]:
+        """Send one logged inbound message to Rasa (a /checkin triggers the check-in)."""
+        if message.kind == "command":
+            return await self.rasa.trigger_intent(patient_id)
+        metadata = {"channel": message.channel, "received_at": message.created_at.isoformat()}
+        replies = await self.rasa.send_message(
+            patient_id, message.payload or message.text or "", metadata
+        )
+        if not replies:
+            raise RasaUnavailable("Rasa answered nothing (action server down?)")
+        return replies
+
+    async def _drain(self, patient_id: str, channel: Channel, chat_id: int) -> None:
+        """Send the patient's waiting messages to Rasa, oldest first, stopping if it is down."""
+        while True:
+            pending = await in_tx(self.db, log.backlog, patient_id)
+            if not pending:
+                return
+            message = pending[0]
+            await in_tx(self.db, log.set_status, message.id, log.PROCESSING, self._now())
+            try:
+                async with typing(channel, chat_id):
+                    replies = await self._ask_rasa(patient_id, message)
+            except RasaUnavailable as exc:
+                await self._hold(patient_id, channel, chat_id, pending, str(exc))
+                return
+            except RasaRequestError as exc:
+                logger.error("Rasa refused message %s: %s", message.id, exc)
+                await in_tx(self.db, log.set_status, message.id, log.FAILED, self._now(),
+                            error=str(exc), count_attempt=True)
+                await self.outbox.send_plain(channel, chat_id, patient_id,
+                                             texts.SOMETHING_WENT_WRONG, reply_to=message.id)
+                continue
+            await in_tx(self.db, log.set_status, message.id, log.PROCESSED, self._now(),
+                        count_attempt=True)
+            await self.outbox.send_steps(channel, chat_id, patient_id, to_steps(replies),
+                                         reply_to=message.id)
+
+    async def _hold(
+        self, patient_id: str, channel: Channel, chat_id: int, pending: list[log.Message],
+        error: str,
+    ) -> None:
+        """Rasa is unavailable: mark the backlog pending_retry; one holding reply per wait."""
+        first = pending[0]
+        give_up = "answered nothing" in error and first.attempts + 1 >= MAX_EMPTY_REPLIES
+
+        def mark(session: Any) -> bool:
+            now = self._now()
+            for number, message in enumerate(pending):
+                status = log.FAILED if give_up and number == 0 else log.PENDING_RETRY
+                log.set_status(session, message.id, status, now, error=error if number == 0
+                               else None, count_attempt=number == 0)
+            last = log.last_outbound(session, patient_id)
+            return last is None or last.kind != HOLDING
+
+        logger.warning("Rasa unavailable for patient %s: %s", patient_id, error)
+        needs_holding = await in_tx(self.db, mark)
+        if give_up:
+            await self.outbox.send_plain(channel, chat_id, patient_id, texts.SOMETHING_WENT_WRONG,
+                                         reply_to=first.id)
+        elif needs_holding:
+            await self.outbox.send_plain(channel, chat_id, patient_id, texts.HOLDING_REPLY,
+                                         kind=HOLDING, reply_to=first.id)
+
+    async def _retry_loop(self) -> None:
+        """Every ``retry_interval``: drain patients with messages waiting for Rasa."""
+        while True:
+            await asyncio.sleep(self._retry_interval)
+            try:
+                await self.retry_pending()
+            except Exception:  # the loop must survive a database hiccup; logged with cause
+                logger.exception("retry pass failed")
+
+    async def retry_pending(self) -> int:
+        """Queue a drain for every patient with pending_retry messages; returns how many."""
+        patients = await in_tx(self.db, log.patients_with, (log.PENDING_RETRY,))
+        queued = 0
+        for patient_id in patients:
+            if self.runner.busy(patient_id):
+                continue
+            route = await self._route(patient_id)
+            if route is None:
+                continue
+            channel, chat_id = route
+            self.runner.submit(patient_id, lambda p=patient_id, c=channel, i=chat_id:
+                               self._drain(p, c, i))
+            queued += 1
+        return queued
+
+    # -- outbound, for the scheduler ---------------------------------------------------
+
+    async def _route(self, patient_id: str) -> tuple[Channel, int] | None:
+        """The channel and chat that reach the patient, if this gateway has one."""
+
+        def find(session: Any) -> list[tuple[str, str]]:
+            rows = session.execute(
+                select(ChannelIdentity).where(ChannelIdentity.patient_id == patient_id)
+            ).scalars()
+            return [(row.channel, row.external_id) for row in rows]
+
+        for channel_name, external_id in await in_tx(self.db, find):
+            channel = self.channels.get(channel_name)
+            if channel is not None:
+                chat_id = int(external_id) if external_id.lstrip("-").isdigit() else 0
+                return channel, chat_id
+        return None
+
+    async def _deliver(
+        self, patient_id: str, make_steps: Callable[[], Awaitable[list[Step]]]
+    ) -> None:
+        """Run ``make_steps`` and send its steps in the patient's queue; wait until done."""
+        route = await self._route(patient_id)
+        if route is None or await in_tx(self.db, log.is_stopped, patient_id):
+            raise PatientUnreachable(f"patient {patient_id} cannot be reached")
+        channel, chat_id = route
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+        async def job() -> None:
+            try:
+                steps = await make_steps()
+                done.set_result(await self.outbox.send_steps(channel, chat_id, patient_id, steps))
+            except Exception as exc:  # handed to the awaiting caller below
+                done.set_exception(exc)
+
+        self.runner.submit(patient_id, job)
+        if not await done:
+            raise DeliveryError(f"delivery to patient {patient_id} failed")
+
+    async def deliver_to_patient(self, patient_id: str, messages: list[dict[str, Any]]) -> None:
+        """Send Rasa-style messages to a patient on whatever channel reaches them.
+
+        Runs in the patient's queue (after anything already in flight) and returns once
+        sent. Raises:
+            PatientUnreachable: no channel, or the patient sent /stop.
+            DeliveryError: the channel failed after its retries.
+        """
+
+        async def steps() -> list[Step]:
+            return to_steps(messages)
+
+        await self._deliver(patient_id, steps)
+
+    async def send_text(self, patient_id: str, text: str) -> None:
+        """Send one plain text to a patient (scheduler reminders)."""
+        await self.deliver_to_patient(patient_id, [{"text": text}])
+
+    async def trigger_checkin(self, patient_id: str) -> None:
+        """Start the evening check-in through Rasa (in the patient's queue) and relay it.
+
+        Raises:
+            RasaError: Rasa is down or refused (the scheduler retries).
+            PatientUnreachable, DeliveryError: as for :meth:`deliver_to_patient`.
+        """
+
+        async def steps() -> list[Step]:
+            return to_steps(await self.rasa.trigger_intent(patient_id))
+
+        await self._deliver(patient_id, steps)

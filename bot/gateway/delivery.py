@@ -1,0 +1,176 @@
+"""Send reply steps to a chat in order, honouring pauses, and log every outbound message."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime
+
+from bot.gateway.model import RASA_BUTTON_PREFIX, Channel, DeliveryError
+from bot.gateway.replies import ImageStep, PauseStep, Step, TextStep, split_text
+from bot.gateway.tx import in_tx
+from bot.store import messages as log
+from bot.store.db import Database
+
+logger = logging.getLogger(__name__)
+
+TYPING_EVERY = 4.0  # Telegram shows "typing" for about 5 seconds
+
+
+@contextlib.asynccontextmanager
+async def typing(channel: Channel, chat_id: int) -> AsyncIterator[None]:
+    """Keep a typing indicator up while the block runs."""
+
+    async def keep() -> None:
+        while True:
+            await channel.typing(chat_id)
+            await asyncio.sleep(TYPING_EVERY)
+
+    task = asyncio.create_task(keep())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+class Outbox:
+    """Delivers steps through a channel; logs them when the patient is known.
+
+    Args:
+        db: the store.
+        now: clock returning an aware UTC datetime.
+        sleep: how to wait for pauses (tests may speed it up).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        now: Callable[[], datetime],
+        sleep: Callable[[float], object] = asyncio.sleep,
+    ) -> None:
+        self._db = db
+        self._now = now
+        self._sleep = sleep
+
+    async def _log(
+        self,
+        patient_id: str | None,
+        channel: Channel,
+        chat_id: int,
+        kind: str,
+        text: str | None,
+        *,
+        status: str = log.SENT,
+        message_id: int | None = None,
+        buttons: Sequence[dict[str, str]] | None = None,
+        reply_to: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        if patient_id is None:  # before consent nothing is kept
+            return
+        await in_tx(
+            self._db,
+            log.log_outbound,
+            patient_id,
+            channel=channel.name,
+            kind=kind,
+            text=text,
+            now=self._now(),
+            status=status,
+            buttons=buttons,
+            chat_id=chat_id,
+            telegram_message_id=message_id,
+            reply_to_id=reply_to,
+            error=error,
+        )
+
+    async def send_steps(
+        self,
+        channel: Channel,
+        chat_id: int,
+        patient_id: str | None,
+        steps: Sequence[Step],
+        *,
+        kind: str = "text",
+        reply_to: int | None = None,
+    ) -> bool:
+        """Send ``steps`` in order; False if something could not be delivered.
+
+        Rasa buttons get callback data ``b:<index>``; the press is resolved through the
+        logged outbound message (so payloads of any length survive restarts).
+        """
+        for number, step in enumerate(steps):
+            try:
+                await self._send_step(channel, chat_id, patient_id, step, kind, reply_to)
+            except DeliveryError as exc:
+                logger.warning("delivery to chat %s failed: %s", chat_id, exc)
+                for rest in steps[number:]:
+                    if isinstance(rest, TextStep | ImageStep):
+                        text = rest.text if isinstance(rest, TextStep) else rest.url
+                        await self._log(
+                            patient_id, channel, chat_id, kind, text,
+                            status=log.FAILED, reply_to=reply_to, error=str(exc),
+                        )
+                return False
+        return True
+
+    async def _send_step(
+        self,
+        channel: Channel,
+        chat_id: int,
+        patient_id: str | None,
+        step: Step,
+        kind: str,
+        reply_to: int | None,
+    ) -> None:
+        if isinstance(step, PauseStep):
+            async with typing(channel, chat_id):
+                await self._sleep(step.seconds)
+            return
+        if isinstance(step, ImageStep):
+            message_id = await channel.send_image(chat_id, step.url, step.caption)
+            await self._log(
+                patient_id, channel, chat_id, "image", step.url,
+                message_id=message_id, reply_to=reply_to,
+            )
+            return
+        chunks = split_text(step.text) or [step.text]
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            buttons = step.buttons if last else ()
+            keyboard = [(b.title, f"{RASA_BUTTON_PREFIX}{i}") for i, b in enumerate(buttons)]
+            message_id = await channel.send_text(chat_id, chunk, keyboard)
+            await self._log(
+                patient_id, channel, chat_id, kind, chunk,
+                message_id=message_id, reply_to=reply_to,
+                buttons=[{"title": b.title, "payload": b.payload} for b in buttons] or None,
+            )
+
+    async def send_plain(
+        self,
+        channel: Channel,
+        chat_id: int,
+        patient_id: str | None,
+        text: str,
+        *,
+        buttons: Sequence[tuple[str, str]] = (),
+        kind: str = "system",
+        reply_to: int | None = None,
+    ) -> bool:
+        """Send one of the gateway's own texts, with its own callback data on buttons."""
+        try:
+            message_id = await channel.send_text(chat_id, text, buttons)
+        except DeliveryError as exc:
+            await self._log(
+                patient_id, channel, chat_id, kind, text,
+                status=log.FAILED, reply_to=reply_to, error=str(exc),
+            )
+            return False
+        await self._log(
+            patient_id, channel, chat_id, kind, text, message_id=message_id, reply_to=reply_to
+        )
+        return True

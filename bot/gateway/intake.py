@@ -1,0 +1,147 @@
+"""Take one inbound event in: dedupe, find the patient, log it, decide what happens next.
+
+Runs inside one database transaction, so the update id, the consent and the inbound
+message are stored together or not at all; only then may the caller confirm the update to
+Telegram. Before consent nothing about the person is stored (only the bare update id).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.gateway import model
+from bot.settings import Settings
+from bot.store import messages as log
+from bot.store.patients import ensure_patient_for_identity, patient_for_identity
+
+MAX_TEXT_CHARS = 2000
+CHECKIN_COMMAND = "checkin"
+STOP_COMMAND = "stop"
+
+
+class Next(enum.Enum):
+    """What the gateway does after taking an event in."""
+
+    NOTHING = "nothing"  # duplicate update or nothing to answer
+    GROUP = "group"  # not a private chat: explain and leave
+    NEEDS_CONSENT = "needs_consent"  # unknown or not yet consenting person
+    INTRO = "intro"  # /start before consent: introduce and ask
+    CONSENTED = "consented"
+    DECLINED = "declined"
+    RASA = "rasa"  # a logged inbound message waits for Rasa
+    COMMAND = "command"  # a local command (logged, processed)
+    REPLY = "reply"  # a fixed kind answer (empty text, sticker, edited, ...)
+    STALE_BUTTON = "stale_button"
+    ALREADY_CONSENTED = "already_consented"
+    DELETE = "delete"
+    KEEP = "keep"
+
+
+@dataclass(frozen=True)
+class Taken:
+    """The outcome of :func:`take_in`."""
+
+    next: Next
+    patient_id: str | None = None
+    message_id: int | None = None  # the logged inbound message
+    reply_kind: str | None = None  # for Next.REPLY: which answer
+    truncated: bool = False
+    chosen: str | None = None  # for a Rasa button: the text marking the choice
+
+
+def _log(
+    session: Session, patient_id: str, inbound: model.Inbound, now: datetime, **kw: object
+) -> int:
+    message = log.log_inbound(
+        session,
+        patient_id,
+        channel=inbound.channel,
+        now=now,
+        chat_id=inbound.chat_id,
+        telegram_message_id=inbound.message_id,
+        update_id=inbound.update_id,
+        **kw,  # type: ignore[arg-type]
+    )
+    return int(message.id)
+
+
+def _button(session: Session, patient_id: str, inbound: model.Inbound, now: datetime) -> Taken:
+    """A press on a Rasa button: resolve its payload through the logged outbound message."""
+    data = inbound.text or ""
+    if data in (model.CONSENT_YES, model.CONSENT_NO):
+        return Taken(Next.ALREADY_CONSENTED, patient_id)
+    if data in (model.DELETE_YES, model.DELETE_NO):
+        message_id = _log(session, patient_id, inbound, now, kind=model.BUTTON, text=data,
+                          status=log.PROCESSED)
+        return Taken(Next.DELETE if data == model.DELETE_YES else Next.KEEP, patient_id,
+                     message_id)
+    source = log.find_outbound(session, patient_id, inbound.message_id)
+    index = data.removeprefix(model.RASA_BUTTON_PREFIX)
+    buttons = source.buttons if source is not None and source.buttons else []
+    if not index.isdigit() or int(index) >= len(buttons):
+        return Taken(Next.STALE_BUTTON, patient_id)
+    button = buttons[int(index)]
+    message_id = _log(session, patient_id, inbound, now, kind=model.BUTTON,
+                      text=button["title"], payload=button["payload"])
+    chosen = f"{source.text}\n\n> {button['title']}" if source is not None else None
+    return Taken(Next.RASA, patient_id, message_id, chosen=chosen)
+
+
+def take_in(
+    session: Session, inbound: model.Inbound, now: datetime, defaults: Settings
+) -> Taken:
+    """Store ``inbound`` as needed and say what to do next (see the module docstring)."""
+    if inbound.update_id is not None and not log.claim_update(session, inbound.update_id, now):
+        return Taken(Next.NOTHING)
+    if inbound.kind == model.IGNORED:
+        return Taken(Next.NOTHING)
+    if not inbound.private:
+        return Taken(Next.GROUP)
+    patient = patient_for_identity(session, inbound.channel, inbound.user_id)
+    consented = patient is not None and patient.consent_given_at is not None
+    if not consented:
+        if inbound.kind == model.BUTTON and inbound.text == model.CONSENT_YES:
+            patient = ensure_patient_for_identity(
+                session, inbound.channel, inbound.user_id, now=now, defaults=defaults
+            )
+            patient.consent_given_at = now
+            session.flush()
+            return Taken(Next.CONSENTED, patient.id)
+        if inbound.kind == model.BUTTON and inbound.text == model.CONSENT_NO:
+            return Taken(Next.DECLINED)
+        if inbound.kind == model.COMMAND and inbound.command[0] == "start":
+            return Taken(Next.INTRO)
+        return Taken(Next.NEEDS_CONSENT)
+
+    assert patient is not None
+    name, _ = inbound.command if inbound.kind == model.COMMAND else ("", [])
+    if name != STOP_COMMAND:
+        log.clear_stopped(session, patient.id)
+    if inbound.kind == model.BUTTON:
+        return _button(session, patient.id, inbound, now)
+    if inbound.kind == model.COMMAND:
+        if name == CHECKIN_COMMAND:
+            message_id = _log(session, patient.id, inbound, now, kind=model.COMMAND,
+                              text=inbound.text)
+            return Taken(Next.RASA, patient.id, message_id)
+        message_id = _log(session, patient.id, inbound, now, kind=model.COMMAND,
+                          text=inbound.text, status=log.PROCESSED)
+        return Taken(Next.COMMAND, patient.id, message_id)
+    if inbound.kind == model.TEXT:
+        text = inbound.text or ""
+        if not text.strip():
+            message_id = _log(session, patient.id, inbound, now, kind=model.TEXT, text=text,
+                              status=log.PROCESSED)
+            return Taken(Next.REPLY, patient.id, message_id, reply_kind="empty")
+        truncated = len(text) > MAX_TEXT_CHARS
+        payload = text[:MAX_TEXT_CHARS] if truncated else None
+        message_id = _log(session, patient.id, inbound, now, kind=model.TEXT, text=text,
+                          payload=payload)
+        return Taken(Next.RASA, patient.id, message_id, truncated=truncated)
+    message_id = _log(session, patient.id, inbound, now, kind=inbound.kind, text=inbound.text,
+                      status=log.PROCESSED)
+    return Taken(Next.REPLY, patient.id, message_id, reply_kind=inbound.kind)
