@@ -1,0 +1,81 @@
+"""Fixtures for the action tests: a fresh SQLite database per test, the domain, a fixed clock.
+
+The actions read their settings and build their database lazily (``actions/common.py``);
+every test here points them at its own SQLite file through ``DATABASE_URL`` and forgets
+the cached settings and engine before and after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+from actions_support import Conversation
+from rasa_sdk.types import DomainDict
+
+from actions import common
+from bot.settings import PROJECT_ROOT
+from bot.store.db import Database
+
+SETTINGS_VARS = (
+    "DEFAULT_COUNTRY",
+    "DEFAULT_TIMEZONE",
+    "DEFAULT_CHECKIN_TIME",
+    "EPISODE_IDLE_MINUTES",
+)
+
+
+@pytest.fixture(autouse=True)
+def action_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point the actions at an empty SQLite file (migrated on first use); yields its URL."""
+    url = f"sqlite:///{tmp_path / 'actions.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    for name in SETTINGS_VARS:
+        monkeypatch.delenv(name, raising=False)
+    common.reset()
+    yield url
+    common.reset()
+
+
+@pytest.fixture
+def db(action_database: str) -> Database:
+    """The database the actions write to (built and migrated now)."""
+    return common.database()
+
+
+@pytest.fixture
+def configure(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Set action-server environment variables (e.g. DEFAULT_COUNTRY="GB") and re-read them."""
+
+    def _configure(**env: str) -> None:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        common.reset()
+
+    return _configure
+
+
+@pytest.fixture
+def frozen_now(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """Fix the actions' clock (``actions.common.utcnow``) at a given aware datetime."""
+
+    def _freeze(moment: datetime) -> None:
+        assert moment.tzinfo is not None
+        monkeypatch.setattr(common, "utcnow", lambda: moment.astimezone(timezone.utc))
+
+    return _freeze
+
+
+@pytest.fixture(scope="session")
+def domain() -> DomainDict:
+    """The bot's domain.yml as a dict (forms and slots for the validation actions)."""
+    return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def conversation(domain: DomainDict) -> Conversation:
+    """A fresh multi-turn conversation for the default test patient."""
+    return Conversation(domain=domain)
