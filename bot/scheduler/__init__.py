@@ -1,0 +1,24 @@
+"""Evening check-ins and pacing reminders, sent on time and at most once.
+
+Typical wiring in the gateway::
+
+    scheduler = Scheduler.from_settings(
+        settings, database, SystemClock(), trigger_checkin=..., send_text=...
+    )
+    asyncio.create_task(scheduler.run_forever(stop_event))
+
+Pacing reminders are stored with :func:`bot.store.schedule.schedule_reminder`.
+"""
+
+from bot.scheduler.clock import Clock, FakeClock, SystemClock
+from bot.scheduler.service import DEFAULT_REMINDER_TEXT, Scheduler, SendText, TriggerCheckin
+
+__all__ = [
+    "DEFAULT_REMINDER_TEXT",
+    "Clock",
+    "FakeClock",
+    "Scheduler",
+    "SendText",
+    "SystemClock",
+    "TriggerCheckin",
+]

@@ -13,6 +13,7 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from bot.scheduler.clock import Clock
 from bot.scheduler.planning import (
@@ -26,6 +27,7 @@ from bot.scheduler.planning import (
 )
 from bot.scheduler.snapshot import DueReminder, load_due_reminders, load_patient_views
 from bot.scheduler.store_ops import ScheduleStore
+from bot.settings import Settings
 from bot.store.db import Database
 
 logger = logging.getLogger(__name__)
@@ -90,10 +92,26 @@ class Scheduler:
             grace=grace, reminder_after=reminder_after, reminder_cutoff=reminder_cutoff
         )
         self._reminder_text = reminder_text
-        self._flare_idle = flare_idle
-        self._default_timezone = default_timezone
-        self._default_checkin_time = default_checkin_time
+        self.flare_idle = flare_idle
+        self.default_timezone = default_timezone
+        self.default_checkin_time = default_checkin_time
         self._max_parallel = max_parallel
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        database: Database,
+        clock: Clock,
+        trigger_checkin: TriggerCheckin,
+        send_text: SendText,
+        **options: Any,
+    ) -> Scheduler:
+        """Build a scheduler using the idle window and defaults from ``settings``."""
+        options.setdefault("flare_idle", settings.episode_idle)
+        options.setdefault("default_timezone", settings.default_timezone)
+        options.setdefault("default_checkin_time", settings.checkin_time)
+        return cls(database, clock, trigger_checkin, send_text, **options)
 
     async def tick(self) -> Counter[str]:
         """Run one pass and return counts such as ``{"checkin:sent": 3, "pacing:missed": 1}``."""
@@ -140,9 +158,9 @@ class Scheduler:
                 session,
                 now,
                 self.policy,
-                flare_idle=self._flare_idle,
-                default_timezone=self._default_timezone,
-                default_checkin_time=self._default_checkin_time,
+                flare_idle=self.flare_idle,
+                default_timezone=self.default_timezone,
+                default_checkin_time=self.default_checkin_time,
             )
 
     def _load_due_reminders(self, now: datetime) -> list[DueReminder]:

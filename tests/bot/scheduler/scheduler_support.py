@@ -169,6 +169,6 @@ class World:
             self.clock.advance(step)
 
 
-def utc(*args: int) -> datetime:
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A UTC datetime."""
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(year, month, day, hour, minute, tzinfo=timezone.utc)

@@ -14,9 +14,9 @@ from bot.store.db import Database
 from bot.store.schedule import insert_send
 
 
-def local(zone: str, *args: int, fold: int = 0) -> datetime:
-    """An aware datetime in ``zone``, converted to UTC."""
-    return datetime(*args, tzinfo=ZoneInfo(zone), fold=fold).astimezone(timezone.utc)
+def local(zone: str, year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    """A wall-clock time in ``zone`` (first occurrence if repeated), converted to UTC."""
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
 
 
 def local_times(world: World, patient_id: str, zone: str, kind: str) -> list[datetime]:

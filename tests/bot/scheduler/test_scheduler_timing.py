@@ -7,17 +7,13 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from scheduler_support import utc
 
 from bot.scheduler.clock import FakeClock, SystemClock
 from bot.scheduler.timing import load_zone, local_dates, local_due_at, parse_local_time
 
 NEW_YORK = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")
-
-
-def utc(*args: int) -> datetime:
-    """A UTC datetime."""
-    return datetime(*args, tzinfo=timezone.utc)
 
 
 @pytest.mark.parametrize(
