@@ -148,11 +148,29 @@ class Extraction:
     spans: list[EntitySpan] = field(default_factory=list)
 
 
+# Lookup-table lemmas that merge words we need apart ("worst" -> "wrong").
+LEMMA_FIXES: dict[str, str] = {
+    "worst": "bad", "worse": "bad", "better": "better", "best": "best", "well": "well",
+    "more": "more", "most": "most", "second": "second",
+}
+
+
+@Language.component("flare_lemma_fixes")
+def fix_lemmas(doc: Doc) -> Doc:
+    """Override the few lookup lemmas in ``LEMMA_FIXES``."""
+    for token in doc:
+        fixed = LEMMA_FIXES.get(token.lower_)
+        if fixed is not None:
+            token.lemma_ = fixed
+    return doc
+
+
 @lru_cache(maxsize=1)
 def build_nlp() -> Language:
     """Blank English pipeline with a lookup lemmatizer (built once, then cached)."""
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.add_pipe("flare_lemma_fixes")
     nlp.initialize()
     return nlp
 
