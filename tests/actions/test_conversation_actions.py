@@ -1,0 +1,165 @@
+"""Plain yes/no answers, goodbye and the fallback (actions/conversation.py)."""
+
+from __future__ import annotations
+
+import pytest
+from actions_support import (
+    entity,
+    make_tracker,
+    payloads,
+    rows,
+    run,
+    slot_changes,
+    texts,
+    with_buttons,
+)
+from rasa_sdk.events import FollowupAction, SlotSet
+
+from actions.conversation import ActionFallback, ActionGoodbye, ActionYesNo
+from actions.flare import ActionStartFlare
+from bot.store.models import Episode
+
+ALL_TOOLS = [
+    "/request_breathing",
+    "/request_reframe",
+    "/request_grounding",
+    "/request_pacing",
+    "/just_listen",
+]
+
+
+@pytest.mark.parametrize(
+    ("offer", "action"),
+    [
+        ("breathing", "action_breathing"),
+        ("grounding", "action_grounding"),
+        ("reframe", "action_reframe"),
+    ],
+)
+async def test_yes_to_an_offer_runs_it(offer: str, action: str) -> None:
+    tracker = make_tracker("yes please", "affirm", slots={"pending_offer": offer})
+
+    events, dispatcher = await run(ActionYesNo(), tracker)
+
+    assert events == [SlotSet("pending_offer", None), FollowupAction(action)]
+    assert dispatcher.messages == []
+
+
+async def test_yes_to_the_tool_offer_shows_the_tools_again() -> None:
+    tracker = make_tracker("yes", "affirm", slots={"pending_offer": "tools"})
+
+    events, dispatcher = await run(ActionYesNo(), tracker)
+
+    (offer,) = with_buttons(dispatcher)
+    assert payloads(offer) == ALL_TOOLS
+    assert events == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "actions/conversation.py ActionYesNo (yes to pending_offer 'tools') shows every "
+        "TOOL_BUTTON, including the reframe, while the crisis path is active"
+    ),
+)
+async def test_yes_to_the_tool_offer_in_a_crisis_leaves_out_the_reframe() -> None:
+    tracker = make_tracker("yes", "affirm", slots={"pending_offer": "tools", "crisis_active": True})
+
+    _, dispatcher = await run(ActionYesNo(), tracker)
+
+    (offer,) = with_buttons(dispatcher)
+    assert "/request_reframe" not in payloads(offer)
+
+
+async def test_yes_to_nothing_says_what_the_bot_can_do() -> None:
+    events, dispatcher = await run(ActionYesNo(), make_tracker("yes", "affirm"))
+
+    (said,) = texts(dispatcher)
+    assert "breathing" in said and "check-in" in said
+    assert events == [SlotSet("pending_offer", None)]
+
+
+@pytest.mark.parametrize("intent", ["deny", "skip"])
+async def test_no_declines_the_offer_kindly(intent: str) -> None:
+    tracker = make_tracker("not now", intent, slots={"pending_offer": "breathing"})
+
+    events, dispatcher = await run(ActionYesNo(), tracker)
+
+    assert events == [SlotSet("pending_offer", None)]
+    (said,) = texts(dispatcher)
+    assert "fine" in said
+    assert not any(e.get("event") == "followup" for e in events)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "actions/conversation.py ActionGoodbye closes with reason='goodbye', which "
+        "bot/store/episodes.py CLOSE_REASONS does not allow: ValueError on every goodbye "
+        "during a flare"
+    ),
+)
+async def test_goodbye_closes_the_episode() -> None:
+    await run(
+        ActionStartFlare(),
+        make_tracker("my knees are a 6", "report_flare", entities=[entity("severity", "6")]),
+    )
+
+    events, dispatcher = await run(ActionGoodbye(), make_tracker("bye", "goodbye"))
+
+    (episode,) = rows(Episode)
+    assert episode.ended_at is not None
+    assert episode.close_reason in ("goodbye", "closed")
+    assert dispatcher.messages == []  # utter_goodbye follows in the rule
+    assert slot_changes(events) == {"in_flare": False, "episode_id": None}
+
+
+async def test_goodbye_without_an_episode_is_quiet() -> None:
+    events, dispatcher = await run(ActionGoodbye(), make_tracker("bye", "goodbye"))
+
+    assert rows(Episode) == []
+    assert dispatcher.messages == []
+    assert slot_changes(events) == {"in_flare": False, "episode_id": None}
+
+
+@pytest.mark.parametrize("text", ["😭😭😭", "🔥", "?!", "..."])
+async def test_fallback_on_emoji_only_asks_for_words_and_offers_tools(text: str) -> None:
+    _, dispatcher = await run(ActionFallback(), make_tracker(text, "nlu_fallback"))
+
+    (message,) = dispatcher.messages
+    assert "few words" in message["text"]
+    assert payloads(message) == ALL_TOOLS
+
+
+@pytest.mark.parametrize("text", ["Мне очень больно", "とても痛いです", "ยังปวดอยู่"])
+async def test_fallback_in_another_script_says_english_only(text: str) -> None:
+    _, dispatcher = await run(ActionFallback(), make_tracker(text, "nlu_fallback"))
+
+    (message,) = dispatcher.messages
+    assert "only understand English" in message["text"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "actions/conversation.py ActionFallback detects another language only when no letter "
+        "is ASCII, so Spanish/French/German (countries in crisis_lines.yml) get the English "
+        "'not sure I understood' answer"
+    ),
+)
+@pytest.mark.parametrize("text", ["¿Por qué me duele tanto la espalda?", "J'ai très mal au dos"])
+async def test_fallback_in_a_latin_script_language_says_english_only(text: str) -> None:
+    _, dispatcher = await run(ActionFallback(), make_tracker(text, "nlu_fallback"))
+
+    assert "only understand English" in dispatcher.messages[0]["text"]
+
+
+async def test_fallback_on_unknown_english_is_honest_and_offers_tools() -> None:
+    _, dispatcher = await run(
+        ActionFallback(), make_tracker("what about the purple giraffe", "nlu_fallback")
+    )
+
+    (message,) = dispatcher.messages
+    assert "not sure I understood" in message["text"]
+    assert "only understand English" not in message["text"]
+    assert payloads(message) == ALL_TOOLS
