@@ -21,20 +21,26 @@ TYPING_EVERY = 4.0  # Telegram shows "typing" for about 5 seconds
 
 @contextlib.asynccontextmanager
 async def typing(channel: Channel, chat_id: int) -> AsyncIterator[None]:
-    """Keep a typing indicator up while the block runs."""
+    """Keep a typing indicator up while the block runs.
+
+    Stopped by an event as well as by cancellation: httpx may swallow a cancellation that
+    arrives while it is releasing a connection.
+    """
+    stop = asyncio.Event()
 
     async def keep() -> None:
-        while True:
+        while not stop.is_set():
             await channel.typing(chat_id)
-            await asyncio.sleep(TYPING_EVERY)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), TYPING_EVERY)
 
     task = asyncio.create_task(keep())
     try:
         yield
     finally:
+        stop.set()
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await asyncio.wait({task}, timeout=TYPING_EVERY)
 
 
 class Outbox:

@@ -79,10 +79,10 @@ def export_json(session: Session, patient_id: str) -> bytes:
 
 def delete_tracker_rows(session: Session, sender_id: str) -> int:
     """Delete Rasa's tracker events of ``sender_id`` if the tracker lives in this database."""
-    bind = session.get_bind()
-    if not inspect(bind).has_table(RASA_EVENTS_TABLE):
+    connection = session.connection()  # a second connection would wait for our write lock
+    if not inspect(connection).has_table(RASA_EVENTS_TABLE):
         return 0
-    events = Table(RASA_EVENTS_TABLE, MetaData(), autoload_with=bind)
+    events = Table(RASA_EVENTS_TABLE, MetaData(), autoload_with=connection)
     if "sender_id" not in events.c:
         return 0
     result = session.execute(delete(events).where(events.c.sender_id == sender_id))

@@ -79,10 +79,11 @@ class GatewayHarness:
         """Stop the gateway (like a process exit) and, if ours, the fake server."""
         if self.runner is not None:
             await self.runner.stop()
-            await self.runner.bot.shutdown()
         if self.gateway is not None:
             await self.gateway.close()
             await self.gateway.rasa.aclose()
+        if self.runner is not None:
+            await self.runner.bot.shutdown()
         if self.db is not None:
             self.db.dispose()
         if self._own_telegram:

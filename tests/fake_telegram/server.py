@@ -63,6 +63,7 @@ class FakeTelegram:
         self.documents: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] | None = None
         self._updates: list[dict[str, Any]] = []
+        self.history: dict[int, dict[str, Any]] = {}
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._new_update = asyncio.Event()
@@ -125,9 +126,17 @@ class FakeTelegram:
     def inject(self, update: dict[str, Any]) -> int:
         """Queue a raw update (an ``update_id`` is added); returns the update id."""
         update_id = next(self._update_ids)
-        self._updates.append({"update_id": update_id, **update})
+        full = {"update_id": update_id, **update}
+        self.history[update_id] = full
+        self._updates.append(full)
         self._new_update.set()
         return update_id
+
+    def redeliver(self, update_id: int) -> None:
+        """Deliver an already confirmed update again (as Telegram may after a crash)."""
+        self._updates.insert(0, self.history[update_id])
+        self._updates.sort(key=lambda u: u["update_id"])
+        self._new_update.set()
 
     def _message(self, user_id: int, chat_id: int | None, chat_type: str, **fields: Any) -> dict:
         return {
