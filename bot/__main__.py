@@ -1,0 +1,36 @@
+"""``python -m bot``: the Telegram gateway when TELEGRAM_BOT_TOKEN is set, else a terminal chat."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from bot.settings import Settings, SettingsError
+
+
+def main() -> int:
+    """Start Telegram (with the scheduler) or the terminal chat."""
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    if settings.telegram_bot_token:
+        from bot.gateway.app import run_telegram
+
+        logging.basicConfig(
+            level=settings.log_level_number,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+        asyncio.run(run_telegram(settings))
+    else:
+        from bot.chat import main as chat_main
+
+        chat_main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
