@@ -18,8 +18,10 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
 from actions import common
+from actions.flare import ActionStartFlare
 
 SENDER = "p-test-actions"
+FLARE_TEXT = "my lower back is at a 7 after a terrible night's sleep"
 T = TypeVar("T")
 
 
@@ -59,6 +61,13 @@ def entity(name: str, value: str) -> dict[str, Any]:
     return {"entity": name, "value": value, "extractor": "SpacyRuleExtractor"}
 
 
+FLARE_ENTITIES = [
+    entity("severity", "7"),
+    entity("location", "lower back"),
+    entity("trigger", "poor_sleep"),
+]
+
+
 async def run(
     action: Action, tracker: Tracker, domain: DomainDict | None = None
 ) -> tuple[list[EventType], CollectingDispatcher]:
@@ -66,6 +75,17 @@ async def run(
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, tracker, domain or {})
     return events, dispatcher
+
+
+async def start_flare(
+    text: str = FLARE_TEXT, entities: list[dict[str, Any]] | None = None
+) -> list[EventType]:
+    """Run action_start_flare on a flare report (default: a 7 in the lower back)."""
+    tracker = make_tracker(
+        text, "report_flare", entities=FLARE_ENTITIES if entities is None else entities
+    )
+    events, _ = await run(ActionStartFlare(), tracker)
+    return events
 
 
 def slot_changes(events: Iterable[EventType]) -> dict[str, Any]:

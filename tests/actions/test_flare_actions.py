@@ -1,13 +1,14 @@
-"""Flare episodes: start, the severity forms, the tool offer, closing (actions/flare.py)."""
+"""Flare episodes: start, the tool offer, just listening, idle time (actions/flare.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 import pytest
 from actions_support import (
+    FLARE_ENTITIES,
+    FLARE_TEXT,
     SENDER,
     entity,
     make_tracker,
@@ -15,32 +16,21 @@ from actions_support import (
     rows,
     run,
     slot_changes,
+    start_flare,
     texts,
     with_buttons,
 )
-from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from actions import common
 from actions.fear import ActionFearResponse
 from actions.flare import (
-    ActionCloseFlare,
     ActionJustListen,
     ActionOfferTools,
     ActionStartFlare,
-    ValidateFlareForm,
-    ValidateFollowupForm,
 )
 from actions.safety import ActionCrisisResponse
 from bot.store.models import Episode
 
-FLARE_TEXT = "my lower back is at a 7 after a terrible night's sleep"
-FLARE_ENTITIES = [
-    entity("severity", "7"),
-    entity("location", "lower back"),
-    entity("trigger", "poor_sleep"),
-]
 ALL_TOOLS = [
     "/request_breathing",
     "/request_reframe",
@@ -49,16 +39,6 @@ ALL_TOOLS = [
     "/just_listen",
 ]
 T0 = datetime(2024, 6, 3, 12, 0, tzinfo=timezone.utc)
-RE_ASK = "A number from 0 (no pain) to 10 (the worst) is all I need, or say skip."
-
-
-async def start_flare(text: str = FLARE_TEXT, entities: list[dict[str, Any]] | None = None) -> Any:
-    """Run action_start_flare on a flare report; return its events."""
-    tracker = make_tracker(
-        text, "report_flare", entities=FLARE_ENTITIES if entities is None else entities
-    )
-    events, _ = await run(ActionStartFlare(), tracker)
-    return events
 
 
 async def test_flare_with_severity_opens_an_episode() -> None:
@@ -129,87 +109,6 @@ async def test_a_second_report_continues_the_episode() -> None:
     assert episode.severity_start == 7
 
 
-@pytest.mark.parametrize(("answer", "score"), [("7", 7), ("seven", 7), ("8/10", 8), ("0", 0)])
-async def test_flare_form_accepts_numbers(answer: str, score: int) -> None:
-    await start_flare("my feet are flaring", [])
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(answer, "inform_severity", active_loop="flare_form")
-
-    result = ValidateFlareForm().validate_severity_start(answer, dispatcher, tracker, {})
-
-    assert result == {"severity_start": float(score)}
-    assert dispatcher.messages == []
-    assert rows(Episode)[0].severity_start == score
-
-
-async def test_flare_form_accepts_skip_without_storing() -> None:
-    await start_flare("my feet are flaring", [])
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker("skip", "skip", active_loop="flare_form")
-
-    result = ValidateFlareForm().validate_severity_start("skip", dispatcher, tracker, {})
-
-    assert result == {"severity_start": -1.0}
-    assert dispatcher.messages == []
-    assert rows(Episode)[0].severity_start is None
-
-
-@pytest.mark.parametrize("answer", ["banana", "11", ""])
-async def test_flare_form_re_asks_on_a_bad_answer(answer: str) -> None:
-    await start_flare("my feet are flaring", [])
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(answer, "out_of_scope", active_loop="flare_form")
-
-    result = ValidateFlareForm().validate_severity_start(answer, dispatcher, tracker, {})
-
-    assert result == {"severity_start": None}
-    assert texts(dispatcher) == [RE_ASK]
-    assert rows(Episode)[0].severity_start is None
-
-
-def _form_tracker(slot: str, value: str, form: str) -> Any:
-    """A tracker as Rasa sends it to a form validation action: the candidate slot last."""
-    return make_tracker(
-        value,
-        "inform_severity",
-        active_loop=form,
-        slots={slot: value, "requested_slot": slot},
-        events=[{"event": "slot", "name": slot, "value": value}],
-    )
-
-
-async def test_flare_form_run_validates_the_candidate(domain: DomainDict) -> None:
-    await start_flare("my feet are flaring", [])
-
-    events, dispatcher = await run(
-        ValidateFlareForm(), _form_tracker("severity_start", "seven", "flare_form"), domain
-    )
-
-    assert events == [SlotSet("severity_start", 7.0)]
-    assert dispatcher.messages == []
-
-
-async def test_flare_form_run_rejects_a_bad_candidate(domain: DomainDict) -> None:
-    events, dispatcher = await run(
-        ValidateFlareForm(), _form_tracker("severity_start", "banana", "flare_form"), domain
-    )
-
-    assert events == [SlotSet("severity_start", None)]
-    assert texts(dispatcher) == [RE_ASK]
-
-
-async def test_followup_form_stores_severity_end(domain: DomainDict) -> None:
-    await start_flare()
-
-    events, _ = await run(
-        ValidateFollowupForm(), _form_tracker("severity_end", "4/10", "followup_form"), domain
-    )
-
-    assert events == [SlotSet("severity_end", 4.0)]
-    episode = rows(Episode)[0]
-    assert (episode.severity_start, episode.severity_end) == (7, 4)
-
-
 async def test_offer_tools_offers_five_buttons_and_records_them() -> None:
     await start_flare()
     tracker = make_tracker(FLARE_TEXT, "report_flare", slots={"severity_start": 7.0})
@@ -274,54 +173,6 @@ async def test_offer_tools_uses_the_right_article_for_eight() -> None:
     _, dispatcher = await run(ActionOfferTools(), tracker)
 
     assert with_buttons(dispatcher)[0]["text"].startswith("Thank you. An 8 out of 10")
-
-
-@pytest.mark.parametrize(
-    ("before", "after", "words"),
-    [(7, 4, ["7", "4", "down"]), (6, 6, ["Still 6"]), (5, 7, ["up to 7", "clinician"])],
-    ids=["eased", "same", "worse"],
-)
-async def test_close_flare_records_the_end_and_compares(
-    domain: DomainDict, before: int, after: int, words: list[str]
-) -> None:
-    await start_flare(FLARE_TEXT, [entity("severity", str(before))])
-    await run(
-        ValidateFollowupForm(),
-        _form_tracker("severity_end", str(after), "followup_form"),
-        domain,
-    )
-
-    events, dispatcher = await run(ActionCloseFlare(), make_tracker(str(after), "inform_severity"))
-
-    episode = rows(Episode)[0]
-    assert (episode.severity_start, episode.severity_end) == (before, after)
-    assert episode.ended_at is not None
-    assert episode.close_reason == "closed"
-    (closing,) = texts(dispatcher)
-    for word in words:
-        assert word in closing
-    changes = slot_changes(events)
-    assert changes["in_flare"] is False
-    assert changes["episode_id"] is None
-    assert changes["severity_start"] is None and changes["severity_end"] is None
-
-
-async def test_close_flare_without_severities_thanks_warmly() -> None:
-    await start_flare("my feet are flaring", [])
-
-    _, dispatcher = await run(ActionCloseFlare(), make_tracker("skip", "skip"))
-
-    (closing,) = texts(dispatcher)
-    assert "out of 10" not in closing and "None" not in closing
-    assert rows(Episode)[0].ended_at is not None
-
-
-async def test_close_flare_without_an_episode_is_harmless() -> None:
-    events, dispatcher = await run(ActionCloseFlare(), make_tracker("done", "affirm"))
-
-    assert rows(Episode) == []
-    assert len(texts(dispatcher)) == 1
-    assert slot_changes(events)["in_flare"] is False
 
 
 async def test_just_listen_validates_and_records_the_choice() -> None:
