@@ -27,6 +27,8 @@ Decisions worth knowing:
   living" / "tired of being alive" without "like this" are crisis.
 - A bare "I'm done" is not flagged: it is how people answer "tell me when you are done"
   after an exercise. "I'm so done", "I'm done with everything/life/it all" are.
+- Falls and accidents are red flags unless the text dates them ("years ago", "since
+  then", "my pain started after ..."): many chronic pain stories begin with an accident.
 - "hurt myself" alone is usually an injury ("hurt myself lifting a box"); it is crisis
   only with intent wording ("want to / thinking of hurting myself", "on purpose").
 """
@@ -67,32 +69,33 @@ class Pattern:
     name: str
     risk: Risk
     regex: re.Pattern[str]
-    context: re.Pattern[str] | None = None  # must also match somewhere in the text
+    exclude: re.Pattern[str] | None = None  # no match when this occurs anywhere in the text
 
     def search(self, text: str) -> bool:
-        """Whether the pattern (and its context, if any) occurs in ``text``."""
+        """Whether the pattern occurs in ``text`` (and its exclusion, if any, does not)."""
         found = self.regex.search(text) is not None
-        return found and (self.context is None or self.context.search(text) is not None)
+        return found and (self.exclude is None or self.exclude.search(text) is None)
 
 
-def _p(name: str, risk: Risk, *alternatives: str, context: str | None = None) -> Pattern:
+def _p(name: str, risk: Risk, *alternatives: str, exclude: str | None = None) -> Pattern:
     regex = re.compile("|".join(f"(?:{a})" for a in alternatives))
-    return Pattern(name, risk, regex, re.compile(context) if context else None)
+    return Pattern(name, risk, regex, re.compile(exclude) if exclude else None)
 
 
 # Spelling, slang and contraction fixes, applied in order after lowercasing.
 _NORMALISE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), repl)
     for pattern, repl in (
-        (r"\b(?:suicde|sucide|suiside|suicid|suecide|suicie)\b", "suicide"),
+        (r"\b(?:suicde|sucide|suiside|suicid|suecide|suicie|sewerslide|ctb)\b", "suicide"),
         (r"\b(?:sucidal|suicidel|suisidal|suacidal|suicidial|suicdal|sucidial)\b", "suicidal"),
         (r"\bmy ?s(?:el|le)f\b|\bmyselfe\b", "myself"),
         (r"\bkms\b", "kill myself"),
-        (r"\bunalive(?: myself| me)?\b", "kill myself"),
+        (r"\bunaliv(?:e|ing|ed)(?: myself| me)?\b", "kill myself"),
+        (r"\bwnat\b", "want"),
         (r"\bk[i1]l+(?=\s+myself\b)", "kill"),
         (r"\boff(?:ing)? myself\b", "kill myself"),
         (r"\bself[\s-]*harm", "self-harm"),
-        (r"\bo\.?d\.?(?:'?d|ing)?(?= on\b)", "overdose"),
+        (r"\bo\.?d\.?(?:'?d|ing)?(?= on\b| tonight\b)", "overdose"),
         (r"\bwanna\b", "want to"),
         (r"\bgonna\b", "going to"),
         (r"\bi am\b|\bim\b", "i'm"),
@@ -110,10 +113,8 @@ _NORMALISE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 _DIE = r"(?:die|be dead|not be alive|not exist|stop existing)"
 _BACK_NECK = r"(?:my back|back pain|backache|my spine|stiff neck|my neck|neck pain)"
-_RECENT = (
-    r"\b(?:today|tonight|yesterday|this (?:morning|afternoon|evening|week)|last night|earlier"
-    r"|just|recently|(?:an|one|two|a few|\d+) (?:hours?|minutes?) ago|new)\b"
-)
+_FEVER = r"(?:fever|high temperature|a temperature|chills|night sweats|sweats)"
+_OLD_EVENT = r"\b(?:years?|months?) ago\b|\bin (?:19|20)\d\d\b|\bsince then\b|\bstarted after\b"
 _LONGER = r"(?:anymore|any longer|much longer|much more)"
 
 CRISIS_PATTERNS: tuple[Pattern, ...] = (
@@ -125,16 +126,29 @@ CRISIS_PATTERNS: tuple[Pattern, ...] = (
         r"\b(?:want|wanting|going|plan|planning|thinking|thought|thoughts|urge|urges|tempted"
         r"|feel like)\b(?:\s+\w+){0,3}\s+(?:hurt|harm)(?:ing)? myself\b"
         r"(?!\s+(?:if|when|by|doing|lifting|exercising|moving|walking)\b)",
-        r"\b(?:hurt|harm)(?:ing)? myself on purpose\b",
+        r"\b(?:hurt|harm)(?:ing)? myself (?:on purpose|to cope)\b",
+        r"\b(?:been|keep|started|start) (?:hurting|harming) myself\b"
+        r"(?!\s+(?:if|when|by|doing|lifting|exercising|moving|walking)\b)",
     ),
-    _p("self_harm", Risk.CRISIS, r"\bself-harm(?:ing|ed)?\b"),
-    _p("cut_myself", Risk.CRISIS, r"\b(?:cut|cutting|burn|burning) myself\b(?!\s+(?:off|out)\b)"),
+    _p("self_harm", Risk.CRISIS, r"\bself-harm(?:ing|ed)?\b",
+       r"\b(?:relapsed?|relapsing) (?:on|with|into) (?:sh|cutting)\b",
+       r"\b(?:been|started|start) cutting again\b|\bcutting again\b"),
+    _p("cut_myself", Risk.CRISIS,
+       r"\b(?:cut|cutting|burn|burned|burnt|burning) myself\b(?!\s+(?:off|out)\b)",
+       r"\b(?:hitting|punching) myself\b"),
     _p(
         "overdose",
         Risk.CRISIS,
         r"\boverdos(?:e|ed|ing)\b",
         r"\btake (?:all|a whole bottle|the whole bottle|a whole pack|the whole box)"
         r" (?:of )?(?:my )?(?:pills|meds|tablets|medication)\b",
+        r"\b(?:took|swallowed|taken|take|swallow) (?:a whole|the whole|all (?:of )?(?:my|the))"
+        r" (?:(?:packet|bottle|box|pack|strip)s? of )?(?:my )?(?:pills|meds|tablets|medication"
+        r"|paracetamol|painkillers|ibuprofen|codeine|co-codamol|tramadol|sleeping pills)\b",
+        r"\b(?:sav(?:ed|ing) up|stockpil\w*|hoard\w*) (?:my |the )?(?:pills|meds|tablets"
+        r"|medication)\b",
+        r"\b(?:pills|meds|tablets) (?:saved up|stockpiled|in front of me)\b",
+        r"\bhow many (?:pills|tablets)\b.{0,25}\b(?:take|kill)\b",
     ),
     _p("want_to_die", Risk.CRISIS, rf"\b(?:want|wanted|wanting|wish|ready|deserve) to {_DIE}\b"),
     _p(
@@ -148,7 +162,9 @@ CRISIS_PATTERNS: tuple[Pattern, ...] = (
         r"\bbetter off dead\b",
     ),
     _p("end_my_life", Risk.CRISIS, r"\b(?:end|ending|take|taking) my (?:own )?life\b"),
-    _p("end_it_all", Risk.CRISIS, r"\bend(?:ing)? it all\b"),
+    _p("end_it_all", Risk.CRISIS, r"\bend(?:ing)? it all\b",
+       r"\b(?:going to|want to|plan(?:ning)? to|thinking (?:about|of)|so i can|ready to|about to"
+       r"|i'll|i will) end(?:ing)? (?:it|things|everything)\b(?!\s+(?:with|off)\b)"),
     _p(
         "not_wake_up",
         Risk.CRISIS,
@@ -162,12 +178,18 @@ CRISIS_PATTERNS: tuple[Pattern, ...] = (
         r"\bbetter off without me\b",
         r"\bbetter off if i(?: was| were| wasn't| weren't|'m| was not| were not)"
         r" (?:dead|gone|here|around|alive)\b",
+        r"\b(?:be|cope|feel) (?:better|happier|better off) (?:without me|if i(?: was| were"
+        r"| wasn't| weren't| was not| were not|'m not|'m) (?:dead|gone|here|around|alive))\b",
+        r"\b(?:no one|nobody) would (?:even )?(?:notice|care|miss me) if i (?:died|was gone"
+        r"|were gone|wasn't here|disappeared)\b",
     ),
     _p(
         "no_reason_to_live",
         Risk.CRISIS,
         r"\bno (?:reason|point) (?:to|in) (?:live|living|being alive|go on living)\b",
         r"\bnothing (?:left )?to live for\b",
+        r"\b(?:life|it)(?: is|'s| isn't| is not|'s not)? (?:not )?worth living\b",
+        r"\bdeath is the (?:only )?(?:way out|answer|escape)\b",
     ),
     _p(
         "dont_want_to_live",
@@ -178,7 +200,8 @@ CRISIS_PATTERNS: tuple[Pattern, ...] = (
     ),
     _p("tired_of_living", Risk.CRISIS,
        r"\b(?:tired|sick|weary|exhausted) of (?:living|being alive|life|existing)\b"
-       r"(?!\s+(?:like|with|in|this way))"),
+       r"(?!\s+(?:like|with|in|this way))",
+       r"\bi'm done (?:living|with life|with living|being alive)\b"),
     _p(
         "method",
         Risk.CRISIS,
@@ -188,8 +211,16 @@ CRISIS_PATTERNS: tuple[Pattern, ...] = (
         r" (?:train|bus|car|truck|lorry)\b",
         r"\b(?:hang|hanging|shoot|shooting|drown|drowning|gas|gassing|poison|poisoning) myself\b",
         r"\bslit(?:ting)? my wrists?\b",
+        r"\bhow i(?:'d| would|'m going to| will|'ll) do it\b",
+        r"\buse it on myself\b",
+        r"\bdrive (?:my car |the car )?into a (?:wall|tree)\b",
+        r"\b(?:standing|i'm) on (?:the|a) (?:roof|ledge|bridge)\b",
+        r"\bat the (?:train )?tracks\b",
     ),
-    _p("goodbye_note", Risk.CRISIS, r"\b(?:suicide|goodbye|farewell) (?:note|letter)s?\b"),
+    _p("goodbye_note", Risk.CRISIS, r"\b(?:suicide|goodbye|farewell) (?:note|letter)s?\b",
+       r"\bsaying goodbye to (?:everyone|you all|all of you|my family)\b",
+       r"\bmy last message\b",
+       r"\bgiven away (?:all )?my (?:things|stuff|belongings)\b"),
 )
 
 RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
@@ -198,7 +229,7 @@ RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
         Risk.RED_FLAG,
         r"\bnew (?:weakness|numbness)\b",
         r"\b(?:sudden(?:ly)?|out of nowhere|all of a sudden)\b(?:\s+\S+){0,6}?\s+"
-        r"(?:weak|weakness|numb|numbness|paraly[sz]ed|paralysis|gave way|gave out)\b",
+        r"(?:weak|weaker|weakness|numb|numbness|paraly[sz]ed|paralysis|gave way|gave out)\b",
         r"\b(?:weak|weakness|numb|numbness)\b(?:\s+\S+){0,6}?\s+"
         r"(?:sudden(?:ly)?|out of nowhere|all of a sudden)\b",
         r"\b(?:face|arm|leg) (?:has )?(?:gone|went|is) (?:numb|weak|floppy)\b",
@@ -208,11 +239,12 @@ RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
         Risk.RED_FLAG,
         r"\bcan't (?:move|feel|lift|stand on|walk on) (?:my |either |both )?"
         r"(?:legs?|arms?|feet|foot|face|hands?)\b",
+        r"\bfoot drop\b|\bfoot (?:keeps |is )?dragging\b|\bcan't grip\b",
     ),
     _p(
         "bladder_bowel",
         Risk.RED_FLAG,
-        r"\b(?:lost|losing|loss of|no|can't) control (?:of|over) (?:my )?(?:bladder|bowels?)\b",
+        r"\b(?:lost|losing|loss of|no|can't) control (?:of |over )?(?:my )?(?:bladder|bowels?)\b",
         r"\b(?:wet|soiled|pooed|peed) myself\b",
         r"\bincontinen(?:t|ce)\b",
         r"\bcan't (?:pee|urinate|wee)\b",
@@ -223,6 +255,7 @@ RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
         r"\bnumb(?:ness)?\b(?:\s+\S+){0,5}?\s+(?:groin|saddle|between (?:my )?legs|genitals?"
         r"|private parts|buttocks|bottom)\b",
         r"\b(?:groin|saddle|genitals?|private parts|buttocks)\b(?:\s+\S+){0,4}?\s+numb(?:ness)?\b",
+        r"\bcan't feel (?:the )?toilet paper\b",
     ),
     _p(
         "chest_pain",
@@ -244,6 +277,7 @@ RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
         r"\bcan't (?:breathe|breath|catch my breath|get (?:enough )?air)\b",
         r"\b(?:struggling|hard|difficult|trouble|difficulty|fighting) (?:to )?breath(?:e|ing)\b",
         r"\bshort(?:ness)? of breath\b",
+        r"\bgasping for (?:air|breath)\b",
     ),
     _p(
         "stroke_signs",
@@ -259,12 +293,13 @@ RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
         r"\bworst headache (?:of|in) my life\b",
         r"\bthunderclap\b",
         r"\bsudden\w* (?:severe|excruciating|explosive|blinding|awful) headache\b",
+        r"\bheadache\b.{0,30}\b(?:explosion|exploded|exploding)\b",
     ),
     _p(
         "fever_back_neck",
         Risk.RED_FLAG,
-        rf"\b(?:fever|high temperature)\b.{{0,60}}\b{_BACK_NECK}\b",
-        rf"\b{_BACK_NECK}\b.{{0,60}}\b(?:fever|high temperature)\b",
+        rf"\b{_FEVER}\b.{{0,60}}\b{_BACK_NECK}\b",
+        rf"\b{_BACK_NECK}\b.{{0,60}}\b{_FEVER}\b",
     ),
     _p(
         "after_fall",
@@ -272,15 +307,16 @@ RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
         r"\b(?:after|since|from) (?:a|the|my) (?:bad )?(?:fall|accident|car crash|crash"
         r"|collision|car accident)\b",
         r"\b(?:was in|had|been in) (?:a|an) (?:car |road |bike )?(?:crash|accident|collision)\b",
-        context=_RECENT,
+        r"\brear[- ]?ended\b",
+        exclude=_OLD_EVENT,
     ),
-    _p("fell", Risk.RED_FLAG, r"\b(?:fell|tripped and fell|have fallen|had a fall)"
-       r" (?:down|off|over|on|badly|again|today|this)\b"),
+    _p("fell", Risk.RED_FLAG, r"\b(?:fell|tripped|slipped|have fallen|had a fall)"
+       r"(?: and fell)? (?:down|off|over|on|badly|again|today|this)\b", exclude=_OLD_EVENT),
     _p("head_injury", Risk.RED_FLAG, r"\b(?:hit|banged|bumped) my head\b"),
     _p(
         "fainted",
         Risk.RED_FLAG,
-        r"\b(?:fainted|fainting|passed out|blacked out|lost consciousness)\b",
+        r"\b(?:fainted|fainting|passed out|passing out|blacked out|lost consciousness)\b",
         r"\bcollapsed\b(?!\s+(?:on|onto|into|in) (?:the |my |a )?(?:sofa|couch|bed|chair)\b)",
         r"\b(?:feel|feeling|felt|going to|about to) faint\b",
     ),
@@ -295,6 +331,8 @@ RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
         Risk.RED_FLAG,
         r"\bcal(?:f|ves)\b(?:\s+\S+){0,6}?\s+(?:swollen|swelling|red and hot|hot and red)\b",
         r"\b(?:swollen|swelling)\b(?:\s+\S+){0,4}?\s+cal(?:f|ves)\b",
+        r"\b(?:one|my \w+) leg is (?:suddenly )?(?:much |a lot )?(?:bigger|more swollen|fatter)"
+        r" than the other\b",
     ),
     _p(
         "seizure",
@@ -305,7 +343,8 @@ RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
     _p(
         "confusion",
         Risk.RED_FLAG,
-        r"\b(?:sudden(?:ly)?|new|very) (?:confused|confusion|disoriented|disorientated)\b",
+        r"\b(?:sudden(?:ly)?|new|very)(?: really| so| very)? (?:confused|confusion|disoriented"
+        r"|disorientated)\b",
         r"\bdon't know where i'm\b",
     ),
     _p(
@@ -313,19 +352,32 @@ RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
         Risk.RED_FLAG,
         r"\b(?:sudden(?:ly)?|lost|losing|loss of) (?:my )?(?:vision|sight|eyesight)\b",
         r"\bsudden(?:ly)? (?:double|blurred) vision\b",
+        r"\blost (?:the )?sight in\b",
     ),
+    _p("changed_pain", Risk.RED_FLAG,
+       r"\b(?:completely|totally) (?:different|new) (?:kind of |type of )?pain\b",
+       r"\b(?:different|not like) (?:from |to )?my usual (?:pain|flares?)\b"),
+    _p("rigid_abdomen", Risk.RED_FLAG,
+       r"\b(?:belly|stomach|abdomen|tummy) is (?:rigid|hard as a board)\b"),
 )
 
 AMBIGUOUS_PATTERNS: tuple[Pattern, ...] = (
     _p("cant_go_on", Risk.AMBIGUOUS,
        r"\bcan't (?:go on|keep going|carry on)\b"
-       r"(?!\s+(?:with|to|at|walking|working|the|doing)\b)"),
+       r"(?!\s+(?:with|to|at|walking|working|the|doing)\b)",
+       r"\bcan't keep (?:living|doing this|doing it)\b",
+       r"\bi (?:just )?can't anymore\b",
+       r"\bcan't fight (?:this |it )?anymore\b|\b(?:no|don't have any) fight left\b",
+       r"\b(?:barely|only just) hanging on\b"),
     _p(
         "cant_take_it",
         Risk.AMBIGUOUS,
         rf"\bcan't (?:take|handle|stand|bear|cope with|deal with|do) (?:this|it|any of this"
         rf"|the pain|this pain|life)(?: \w+){{0,2}} {_LONGER}\b",
         rf"\bcan't cope {_LONGER}\b",
+        r"\bcan't cope\s*(?:[.!?,]|$)",
+        r"\b(?:at|reached|past) (?:my )?(?:breaking point|wits'? end"
+        r"|the end of my (?:rope|tether))",
     ),
     _p(
         "whats_the_point",
@@ -338,7 +390,8 @@ AMBIGUOUS_PATTERNS: tuple[Pattern, ...] = (
     _p(
         "give_up",
         Risk.AMBIGUOUS,
-        r"(?<!not )(?<!never )\b(?:i|i'm|i just|i'm just|ready to|want to|going to|about to)"
+        r"(?<!not )(?<!never )\b(?:i|i'm|i just|i'm just|ready to|want to|going to|about to"
+        r"|feel like)"
         r" (?:give|giving|gave) up"
         r"(?=\s*(?:[.!?,;]|$|now\b|anymore\b|completely\b|on (?:life|everything|myself|living"
         r"|it all|me)\b))",
@@ -347,21 +400,32 @@ AMBIGUOUS_PATTERNS: tuple[Pattern, ...] = (
         "im_done",
         Risk.AMBIGUOUS,
         r"\bi'm (?:so|just|completely|totally|absolutely) done\b",
-        r"\bi'm done (?:with (?:life|everything|it all|all of this|all this|this life|living"
-        r"|the pain|this pain|this)|trying|fighting|living)\b",
+        r"\bi'm done (?:with (?:everything|it all|all of this|all this|this life"
+        r"|the pain|this pain|this)|trying|fighting)\b",
     ),
     _p("nothing_will_help", Risk.AMBIGUOUS,
        r"\bnothing (?:will |is going to |'s going to )?ever (?:help|helps|work|works|change)\b"),
     _p("tired_of_living_like_this", Risk.AMBIGUOUS,
-       r"\b(?:tired|sick|weary|exhausted) of (?:living|life|existing) (?:like|with|in|this way)"),
+       r"\b(?:tired|sick|weary|exhausted) of (?:living|life|existing) (?:like|with|in|this way)",
+       r"\b(?:so )?tired of everything\b", r"\bhad enough of (?:everything|life|it all)\b"),
     _p("dont_want_to_live_like_this", Risk.AMBIGUOUS,
        r"\bdon't want to (?:live|be alive|exist) (?:like|with|in|this way)"),
     _p("disappear", Risk.AMBIGUOUS,
        r"\b(?:wish|want) (?:i could|to) (?:just )?(?:disappear|vanish)\b"),
-    _p("burden", Risk.AMBIGUOUS, r"\bi'm (?:such |just |only )?a (?:burden|drain)\b"),
+    _p("burden", Risk.AMBIGUOUS, r"\bi'm (?:such |just |only )?a (?:burden|drain)\b",
+       r"\b(?:i feel|i'm|feeling) (?:so |completely |totally )?worthless\b"),
     _p("hopeless", Risk.AMBIGUOUS,
-       r"\b(?:feel|feeling|felt|i'm|so|completely|totally|utterly) hopeless\b(?!\s+at\b)"),
-    _p("no_way_out", Risk.AMBIGUOUS, r"\bno way out\b"),
+       r"\b(?:feel|feeling|felt|i'm|so|completely|totally|utterly) (?:hopeless|defeated)\b"
+       r"(?!\s+at\b)"),
+    _p("no_way_out", Risk.AMBIGUOUS, r"\bno way out\b",
+       r"\b(?:can't|don't) see (?:a|any) (?:way forward|future|way out)\b",
+       r"\b(?:feel|feeling) trapped\b(?!\s+(?:at|in traffic|in a lift|in the lift)\b)"),
+    _p("lost_hope", Risk.AMBIGUOUS, r"\b(?:losing|lost|no|given up) (?:all )?hop(?:e|ing)\b",
+       r"\bnothing to look forward to\b"),
+    _p("pointless", Risk.AMBIGUOUS,
+       r"\b(?:everything|life|it all)(?: \w+)? (?:feels|is|seems) (?:so )?(?:pointless"
+       r"|meaningless)\b",
+       r"\bnothing matters anymore\b", r"\bwhy (?:do|should) i (?:even )?(?:bother|try)\b"),
 )
 
 # Negated risk language: ambiguous, and its span hides the crisis words inside it.
@@ -384,7 +448,7 @@ NEGATION_PATTERNS: tuple[Pattern, ...] = (
 IDIOMS: tuple[Pattern, ...] = (
     _p("killing_me", Risk.NONE, r"\b(?:killing|murdering|destroying) me\b"),
     _p("dying_to", Risk.NONE, r"\bdying (?:to|for)\b"),
-    _p("to_die_for", Risk.NONE, r"\bto die for\b"),
+    _p("to_die_for", Risk.NONE, r"(?<!want )(?<!wish )(?<!ready )\bto die for\b"),
     _p("kill_for", Risk.NONE, r"\b(?:i'd|i would|i could) (?:kill|murder) for\b"),
     _p("to_death", Risk.NONE,
        r"\b(?:bored|scared|frightened|worried|sick|tired|freezing|frozen|terrified)"
@@ -397,7 +461,7 @@ IDIOMS: tuple[Pattern, ...] = (
        r"\b(?:die|died|dying) (?:of|with|from) (?:laughter|laughing|embarrassment|shame"
        r"|boredom)\b"),
     _p("accidental_injury", Risk.NONE,
-       r"\b(?:cut|burn|burnt|burned) myself (?:while|when|on|shaving|cooking|chopping"
+       r"\b(?:cut|burn|burnt|burned) myself (?:while|when|on(?! purpose)|shaving|cooking|chopping"
        r"|accidentally|by accident)\b",
        r"\baccidentally (?:cut|burn|burnt|burned|hurt) myself\b"),
 )
