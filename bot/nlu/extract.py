@@ -62,7 +62,8 @@ LOCATIONS: dict[str, list[str]] = {
     "skin": ["skin"],
     "whole body": ["whole|entire body", "everywhere", "all over", "every part of me",
                    "head to toe"],
-    SUPPRESS: ["other hand", "on one hand", "hand in|over"],
+    SUPPRESS: ["other hand", "on one hand", "hand in|over", "all over the place",
+               "out of my head"],
 }
 
 TRIGGERS: dict[str, list[str]] = {
@@ -116,7 +117,8 @@ TRIGGERS: dict[str, list[str]] = {
     "noise": ["noise", "noisy", "loud", "racket", "firework", "drilling", "construction",
               "siren", "crowd", "crowded"],
     SUPPRESS: ["sick of|to", "sick and tired", "in touch", "touch wood|base", "a touch",
-               "heat|heating pad|pack|patch|wrap|lamp", "hot water bottle", "gym ball"],
+               "heat|heating pad|pack|patch|wrap|lamp", "hot water bottle", "gym ball",
+               "out loud"],
 }
 
 # Single-token body words that are often not body parts ("came back", "head out").
@@ -215,7 +217,7 @@ def _is_body_part(span: Span) -> bool:
         return True
     doc, i = span.doc, span.start
     before = doc[i - 1].lemma_ if i > 0 else ""
-    after = doc[i + 1].lemma_ if i + 1 < len(doc) else "."
+    after = doc[i + 1].lemma_ if i + 1 < len(doc) else ""
     return before in _BODY_BEFORE or after in _BODY_AFTER
 
 

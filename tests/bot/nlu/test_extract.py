@@ -111,7 +111,8 @@ def test_locations(text: str, expected: list[str]) -> None:
 @pytest.mark.parametrize(
     "text",
     ["I came back home", "I'll head out later", "on the other hand it helps",
-     "I can't face work", "back to the grind", "I need to hand in a form"],
+     "I can't face work", "back to the grind", "I need to hand in a form", "hey, I'm back",
+     "my breathing is all over the place", "help me get out of my head"],
 )
 def test_no_location(text: str) -> None:
     assert extract(text).locations == []
@@ -161,7 +162,8 @@ def test_triggers(text: str, expected: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["I slept well", "I used a heat pad", "I'm sick of this", "let's keep in touch",
-     "I tripped on the step", "a touch better today", "my back hurts"],
+     "I tripped on the step", "a touch better today", "my back hurts",
+     "I need to say it out loud"],
 )
 def test_no_trigger(text: str) -> None:
     assert extract(text).triggers == []
