@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -43,10 +44,13 @@ def load_questions(path: Path = QUESTIONS_FILE) -> dict[str, dict[str, Any]]:
     return questions
 
 
-class AskAction(Action):
-    """Ask the question for one slot."""
+class AskAction(Action, ABC):
+    """Ask the question for one slot (subclasses name the slot)."""
 
-    slot = ""
+    @property
+    @abstractmethod
+    def slot(self) -> str:
+        """The slot this action asks for."""
 
     def name(self) -> str:
         return f"action_ask_{self.slot}"

@@ -29,7 +29,9 @@ MAX_NOTE_CHARS = 1000
 MAX_PRACTICE_MINUTES = 24 * 60
 
 _YES = re.compile(r"^(y|yes|yeah|yep|yup|yas|sure|i did|did|mostly|kind of|kinda|sort of|👍)\b")
-_NO = re.compile(r"^(n|no|nope|nah|not really|didn'?t|i didn'?t|not at all|👎)\b")
+_NO = re.compile(
+    r"^(n|no|nope|nah|not really|not at all|(i )?didn'?t|(i )?did not|(i )?haven'?t|👎)\b"
+)
 _WORD_MINUTES = {
     "none": 0,
     "no": 0,

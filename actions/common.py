@@ -123,6 +123,19 @@ def entity_values(tracker: Tracker, name: str) -> list[str]:
     return values
 
 
+def tool_buttons(crisis: bool) -> list[dict[str, str]]:
+    """The tool menu; no reframe while the patient is on the crisis path."""
+    return buttons(
+        [pair for pair in TOOL_BUTTONS if not (crisis and pair[1] == "/request_reframe")]
+    )
+
+
+def crisis_now(tracker: Tracker) -> bool:
+    """Whether the patient is on the crisis path (opens its own transaction)."""
+    with transaction() as session:
+        return crisis_is_active(session, tracker, utcnow())
+
+
 def buttons(pairs: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> list[dict[str, str]]:
     """Rasa buttons from (title, payload) pairs."""
     return [{"title": title, "payload": payload} for title, payload in pairs]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -18,10 +20,103 @@ OFFER_ACTIONS = {
     "reframe": "action_reframe",
 }
 
+# Common function words of the languages patients most often write in besides English.
+_FOREIGN_WORDS = frozenset(
+    [
+        "que",
+        "por",
+        "para",
+        "est",
+        "les",
+        "des",
+        "une",
+        "ich",
+        "nicht",
+        "das",
+        "ist",
+        "und",
+        "het",
+        "een",
+        "niet",
+        "che",
+        "non",
+        "sono",
+        "mi",
+        "duele",
+        "tengo",
+        "dolor",
+        "douleur",
+        "schmerz",
+        "pijn",
+        "dolore",
+        "je",
+        "suis",
+        "très",
+        "muy",
+        "mucho",
+        "molto",
+        "ho",
+        "es",
+        "el",
+        "los",
+        "las",
+        "del",
+        "une",
+        "avec",
+        "pas",
+        "mais",
+        "sehr",
+        "habe",
+        "ik",
+        "heb",
+    ]
+)
+_ENGLISH_WORDS = frozenset(
+    [
+        "the",
+        "i",
+        "my",
+        "is",
+        "it",
+        "and",
+        "to",
+        "me",
+        "you",
+        "this",
+        "what",
+        "how",
+        "can",
+        "of",
+        "in",
+        "im",
+        "so",
+        "not",
+        "do",
+        "are",
+        "have",
+        "pain",
+        "hurt",
+        "hurts",
+        "feel",
+        "help",
+        "with",
+        "just",
+    ]
+)
+
 CAPABILITIES = (
     "I'm here for pain flares: I can listen, guide slow breathing or grounding, help you pace "
     "a task, offer another way to look at a frightening thought, or run your evening check-in."
 )
+
+
+def looks_non_english(text: str) -> bool:
+    """Whether a message is more likely another language than English (a rough guess)."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    english = sum(word in _ENGLISH_WORDS for word in words)
+    foreign = sum(word in _FOREIGN_WORDS for word in words)
+    non_ascii = any(not ch.isascii() for word in words for ch in word)
+    return foreign > english or (non_ascii and english == 0)
 
 
 class ActionYesNo(Action):
@@ -43,7 +138,7 @@ class ActionYesNo(Action):
         if question == "despair":
             if yes:
                 return safety.crisis_response(dispatcher, tracker)
-            return self._despair_no(dispatcher)
+            return self._despair_no(dispatcher, tracker)
         if question == "crisis":
             if yes:
                 return safety.safe_now_response(dispatcher)
@@ -55,7 +150,8 @@ class ActionYesNo(Action):
             return schedule_pacing_reminder(dispatcher, tracker)
         if yes and offer == "tools":
             dispatcher.utter_message(
-                text="Pick whatever feels right:", buttons=common.buttons(common.TOOL_BUTTONS)
+                text="Pick whatever feels right:",
+                buttons=common.tool_buttons(common.crisis_now(tracker)),
             )
             return []
         if yes:
@@ -70,14 +166,14 @@ class ActionYesNo(Action):
         return [SlotSet("pending_offer", None)]
 
     @staticmethod
-    def _despair_no(dispatcher: CollectingDispatcher) -> list[EventType]:
+    def _despair_no(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         dispatcher.utter_message(text=common.content().validation("despair_no"))
         dispatcher.utter_message(
             text=(
                 "If thoughts like that ever do come, tell me straight away and I'll share "
                 "people you can reach at once. For now, would one of these help?"
             ),
-            buttons=common.buttons(common.TOOL_BUTTONS),
+            buttons=common.tool_buttons(common.crisis_now(tracker)),
         )
         return [SlotSet("safety_question", None), SlotSet("pending_offer", "tools")]
 
@@ -116,15 +212,15 @@ class ActionFallback(Action):
                     "I'm here. Could you tell me in a few words what's going on? "
                     "Or pick something that might help:"
                 ),
-                buttons=common.buttons(common.TOOL_BUTTONS),
+                buttons=common.tool_buttons(common.crisis_now(tracker)),
             )
-        elif letters and not any(ch.isascii() for ch in letters):
+        elif looks_non_english(text):
             dispatcher.utter_message(
                 text="Sorry, I can only understand English for now. " + CAPABILITIES
             )
         else:
             dispatcher.utter_message(
                 text="I'm not sure I understood, sorry. " + CAPABILITIES,
-                buttons=common.buttons(common.TOOL_BUTTONS),
+                buttons=common.tool_buttons(common.crisis_now(tracker)),
             )
         return []

@@ -59,7 +59,7 @@ class ActionFearResponse(Action):
         with common.transaction() as session:
             common.patient(session, tracker, now)
             episode: Episode = episode_store.open_episode(
-                session, tracker.sender_id, now, text=text
+                session, tracker.sender_id, now, text=text, idle=common.settings().episode_idle
             )
             episode_store.add_fear_statement(session, episode, text, kind, now)
             crisis = common.crisis_is_active(session, tracker, now)

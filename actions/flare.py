@@ -66,6 +66,7 @@ class ActionStartFlare(Action):
                 severity=severity,
                 locations=locations,
                 triggers=triggers,
+                idle=common.settings().episode_idle,
             )
             known = episode.severity_start
             episode_id = str(episode.id)
@@ -152,9 +153,10 @@ class ActionOfferTools(Action):
                 names = [payload.lstrip("/").removeprefix("request_") for _, payload in offered]
                 episode_store.offer_tools(session, episode, names)
         severity = tracker.get_slot("severity_start")
-        if severity is not None and severity >= 0:
+        if severity is not None and severity >= 4:
+            article = "An" if int(severity) in (8, 11, 18) else "A"
             intro = (
-                f"Thank you. A {int(severity)} out of 10 is a lot to carry. "
+                f"Thank you. {article} {int(severity)} out of 10 is a lot to carry. "
                 "What would help most right now?"
             )
         else:

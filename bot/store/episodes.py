@@ -18,7 +18,15 @@ from bot.store.models import SAFETY_FLAG_KINDS, Episode, FearStatement, ReframeU
 from bot.store.validation import check_score, merged, require_aware, require_text
 
 IDLE_TIMEOUT = timedelta(hours=2)
-CLOSE_REASONS = ("closed", "timeout", "crisis", "red_flag", "superseded", "deleted")
+CLOSE_REASONS = (
+    "closed",
+    "goodbye",
+    "timeout",
+    "crisis",
+    "red_flag",
+    "superseded",
+    "deleted",
+)
 
 
 def _require_open(episode: Episode) -> None:

@@ -21,13 +21,6 @@ def test_every_domain_action_is_registered(domain: DomainDict, registered: dict[
     assert missing == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "actions/asks.py: the base class AskAction is not abstract, so rasa-sdk registers it "
-        "as a bogus action 'action_ask_' (running it raises KeyError '')"
-    ),
-)
 def test_every_project_action_is_listed_in_the_domain(
     domain: DomainDict, registered: dict[str, str]
 ) -> None:

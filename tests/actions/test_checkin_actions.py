@@ -71,13 +71,6 @@ def test_paced_falls_back_on_the_intent() -> None:
     assert validate("checkin_paced", "not today", "deny") == ({"checkin_paced": False}, [])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "actions/checkin.py _YES matches the leading 'did'/'i did' of 'I did not' before any "
-        "negation is seen, so 'I did not' is stored as paced=True"
-    ),
-)
 @pytest.mark.parametrize("answer", ["I did not", "did not pace at all"])
 def test_paced_reads_did_not_as_no(answer: str) -> None:
     assert validate("checkin_paced", answer) == ({"checkin_paced": False}, [])

@@ -55,13 +55,6 @@ async def test_yes_to_the_tool_offer_shows_the_tools_again() -> None:
     assert events == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "actions/conversation.py ActionYesNo (yes to pending_offer 'tools') shows every "
-        "TOOL_BUTTON, including the reframe, while the crisis path is active"
-    ),
-)
 async def test_yes_to_the_tool_offer_in_a_crisis_leaves_out_the_reframe() -> None:
     tracker = make_tracker("yes", "affirm", slots={"pending_offer": "tools", "crisis_active": True})
 
@@ -91,14 +84,6 @@ async def test_no_declines_the_offer_kindly(intent: str) -> None:
     assert not any(e.get("event") == "followup" for e in events)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "actions/conversation.py ActionGoodbye closes with reason='goodbye', which "
-        "bot/store/episodes.py CLOSE_REASONS does not allow: ValueError on every goodbye "
-        "during a flare"
-    ),
-)
 async def test_goodbye_closes_the_episode() -> None:
     await run(
         ActionStartFlare(),
@@ -139,14 +124,6 @@ async def test_fallback_in_another_script_says_english_only(text: str) -> None:
     assert "only understand English" in message["text"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "actions/conversation.py ActionFallback detects another language only when no letter "
-        "is ASCII, so Spanish/French/German (countries in crisis_lines.yml) get the English "
-        "'not sure I understood' answer"
-    ),
-)
 @pytest.mark.parametrize("text", ["¿Por qué me duele tanto la espalda?", "J'ai très mal au dos"])
 async def test_fallback_in_a_latin_script_language_says_english_only(text: str) -> None:
     _, dispatcher = await run(ActionFallback(), make_tracker(text, "nlu_fallback"))

@@ -163,10 +163,6 @@ async def test_offer_tools_leaves_out_the_reframe_after_a_recent_crisis_flag() -
     assert len(payloads(offer)) == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="actions/flare.py ActionOfferTools: 'A 8 out of 10' should read 'An 8 out of 10'",
-)
 async def test_offer_tools_uses_the_right_article_for_eight() -> None:
     tracker = make_tracker("8", "inform_severity", slots={"severity_start": 8.0})
 
@@ -219,7 +215,6 @@ IDLE_BUG = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason=IDLE_BUG)
 @pytest.mark.parametrize("second_action", ["flare", "fear"])
 async def test_episode_idle_setting_applies_to_new_reports(
     configure: Callable[..., None], frozen_now: Callable[[datetime], None], second_action: str
