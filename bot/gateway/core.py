@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bot.gateway import texts
 from bot.gateway.commands import Commands
@@ -107,12 +108,39 @@ class Gateway:
 
     async def receive(self, inbound: Inbound) -> None:
         """Store ``inbound`` (raises if it cannot be stored) and queue the work it needs."""
-        taken = await in_tx(self.db, take_in, inbound, self._now(), self.settings)
-        if taken.next is Next.NOTHING:
-            return
-        channel = self.channels[inbound.channel]
-        key = taken.patient_id or f"{inbound.channel}:{inbound.chat_id}"
-        self.runner.submit(key, lambda: self._follow_up(channel, inbound, taken))
+        await self.receive_many([inbound])
+
+    async def receive_many(self, inbounds: list[Inbound]) -> None:
+        """Store a batch in one transaction (raises if it cannot be stored), then queue work.
+
+        An event that cannot be taken in (a bug, bad data) is logged and skipped, with its
+        update id claimed, so it cannot block everyone behind it.
+        """
+
+        def take_all(session: Any) -> list[Taken]:
+            taken = []
+            for inbound in inbounds:
+                try:
+                    with session.begin_nested():
+                        taken.append(take_in(session, inbound, now, self.settings))
+                except (ValueError, LookupError, SQLAlchemyError) as exc:
+                    if isinstance(exc, OperationalError):
+                        raise  # the database itself is unwell: store nothing, retry later
+                    logger.exception("skipping update %s", inbound.update_id)
+                    if inbound.update_id is not None:
+                        log.claim_update(session, inbound.update_id, now)
+                    taken.append(Taken(Next.NOTHING))
+            return taken
+
+        now = self._now()
+        for inbound, taken in zip(inbounds, await in_tx(self.db, take_all), strict=True):
+            if taken.next is Next.NOTHING:
+                continue
+            channel = self.channels[inbound.channel]
+            key = taken.patient_id or f"{inbound.channel}:{inbound.chat_id}"
+            self.runner.submit(
+                key, lambda c=channel, i=inbound, t=taken: self._follow_up(c, i, t)
+            )
 
     async def _follow_up(self, channel: Channel, inbound: Inbound, taken: Taken) -> None:
         """Answer an event that was taken in (runs in the patient's queue)."""
@@ -166,7 +194,7 @@ class Gateway:
             if taken.truncated:
                 await self.outbox.send_plain(channel, chat, patient, texts.TOO_LONG,
                                              reply_to=reply_to)
-            await self._drain(patient, channel, chat)
+            await self._drain(patient, channel, chat, up_to=taken.message_id, ready=taken.ready)
 
     # -- Rasa ------------------------------------------------------------------------
 
@@ -182,19 +210,30 @@ class Gateway:
             raise RasaUnavailable("Rasa answered nothing (action server down?)")
         return replies
 
-    async def _drain(self, patient_id: str, channel: Channel, chat_id: int) -> None:
-        """Send the patient's waiting messages to Rasa, oldest first, stopping if it is down."""
+    async def _drain(
+        self,
+        patient_id: str,
+        channel: Channel,
+        chat_id: int,
+        up_to: int | None = None,
+        ready: log.Message | None = None,
+    ) -> None:
+        """Send the patient's waiting messages to Rasa, oldest first, stopping if it is down.
+
+        With ``up_to``, stop once that message is handled (later ones have their own job).
+        ``ready`` is a just-stored message with nothing older waiting: it goes straight to
+        Rasa (one transaction fewer; it moves from received to processed).
+        """
         while True:
-            pending = await in_tx(self.db, log.backlog, patient_id)
-            if not pending:
+            message = ready or await in_tx(self.db, log.claim_next, patient_id, self._now())
+            ready = None
+            if message is None:
                 return
-            message = pending[0]
-            await in_tx(self.db, log.set_status, message.id, log.PROCESSING, self._now())
             try:
                 async with typing(channel, chat_id):
                     replies = await self._ask_rasa(patient_id, message)
             except RasaUnavailable as exc:
-                await self._hold(patient_id, channel, chat_id, pending, str(exc))
+                await self._hold(patient_id, channel, chat_id, message, str(exc))
                 return
             except RasaRequestError as exc:
                 logger.error("Rasa refused message %s: %s", message.id, exc)
@@ -202,23 +241,23 @@ class Gateway:
                             error=str(exc), count_attempt=True)
                 await self.outbox.send_plain(channel, chat_id, patient_id,
                                              texts.SOMETHING_WENT_WRONG, reply_to=message.id)
-                continue
-            await in_tx(self.db, log.set_status, message.id, log.PROCESSED, self._now(),
-                        count_attempt=True)
-            await self.outbox.send_steps(channel, chat_id, patient_id, to_steps(replies),
-                                         reply_to=message.id)
+            else:
+                await in_tx(self.db, log.set_status, message.id, log.PROCESSED, self._now(),
+                            count_attempt=True)
+                await self.outbox.send_steps(channel, chat_id, patient_id, to_steps(replies),
+                                             reply_to=message.id)
+            if up_to is not None and message.id >= up_to:
+                return
 
     async def _hold(
-        self, patient_id: str, channel: Channel, chat_id: int, pending: list[log.Message],
-        error: str,
+        self, patient_id: str, channel: Channel, chat_id: int, first: log.Message, error: str
     ) -> None:
         """Rasa is unavailable: mark the backlog pending_retry; one holding reply per wait."""
-        first = pending[0]
         give_up = "answered nothing" in error and first.attempts + 1 >= MAX_EMPTY_REPLIES
 
         def mark(session: Any) -> bool:
             now = self._now()
-            for number, message in enumerate(pending):
+            for number, message in enumerate(log.backlog(session, patient_id)):
                 status = log.FAILED if give_up and number == 0 else log.PENDING_RETRY
                 log.set_status(session, message.id, status, now, error=error if number == 0
                                else None, count_attempt=number == 0)

@@ -7,6 +7,7 @@ Telegram. Before consent nothing about the person is stored (only the bare updat
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,6 +52,7 @@ class Taken:
     reply_kind: str | None = None  # for Next.REPLY: which answer
     truncated: bool = False
     chosen: str | None = None  # for a Rasa button: the text marking the choice
+    ready: log.Message | None = None  # the message, when nothing older waits before it
 
 
 def _log(
@@ -94,7 +96,22 @@ def _button(session: Session, patient_id: str, inbound: model.Inbound, now: date
 def take_in(
     session: Session, inbound: model.Inbound, now: datetime, defaults: Settings
 ) -> Taken:
-    """Store ``inbound`` as needed and say what to do next (see the module docstring)."""
+    """Store ``inbound`` as needed and say what to do next (see the module docstring).
+
+    A message for Rasa with nothing older waiting comes back as ``ready``, so the worker
+    can send it on without reading the backlog again.
+    """
+    taken = _take_in(session, inbound, now, defaults)
+    if taken.next is Next.RASA and taken.patient_id is not None:
+        waiting = log.backlog(session, taken.patient_id)
+        if len(waiting) == 1 and waiting[0].id == taken.message_id:
+            return dataclasses.replace(taken, ready=waiting[0])
+    return taken
+
+
+def _take_in(
+    session: Session, inbound: model.Inbound, now: datetime, defaults: Settings
+) -> Taken:
     if inbound.update_id is not None and not log.claim_update(session, inbound.update_id, now):
         return Taken(Next.NOTHING)
     if inbound.kind == model.IGNORED:

@@ -98,14 +98,15 @@ class TelegramRunner:
                 logger.warning("getUpdates failed: %s", exc)
                 await self._sleep(self._error_backoff)
                 continue
-            for update in updates:
-                try:
-                    await self.handle(update)
-                except Exception:  # not stored: do not confirm; Telegram sends it again
-                    logger.exception("could not store update %s", update.update_id)
-                    await self._sleep(self._error_backoff)
-                    break
-                offset = update.update_id + 1
+            if not updates:
+                continue
+            try:
+                await self.gateway.receive_many([to_inbound(u) for u in updates])
+            except Exception:  # not stored: do not confirm; Telegram sends them again
+                logger.exception("could not store updates %s..", updates[0].update_id)
+                await self._sleep(self._error_backoff)
+                continue
+            offset = updates[-1].update_id + 1
 
     async def stop(self) -> None:
         """Stop polling or the webhook server."""

@@ -226,6 +226,25 @@ def backlog(session: Session, patient_id: str) -> list[Message]:
     )
 
 
+def claim_next(session: Session, patient_id: str, now: datetime) -> Message | None:
+    """The patient's oldest unfinished inbound message, moved to ``processing``."""
+    message = session.execute(
+        select(Message)
+        .where(
+            Message.patient_id == patient_id,
+            Message.direction == IN,
+            Message.status.in_(UNFINISHED),
+        )
+        .order_by(Message.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    if message is not None:
+        message.status = PROCESSING
+        message.updated_at = now
+        session.flush()
+    return message
+
+
 def patients_with(session: Session, statuses: Sequence[str] = (PENDING_RETRY,)) -> list[str]:
     """Patients with inbound messages in one of ``statuses``, longest-waiting first."""
     rows = session.execute(

@@ -64,6 +64,7 @@ class FakeTelegram:
         self.webhook: dict[str, Any] | None = None
         self._updates: list[dict[str, Any]] = []
         self.history: dict[int, dict[str, Any]] = {}
+        self._by_chat: dict[int, list[Call]] = {}
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._new_update = asyncio.Event()
@@ -221,10 +222,13 @@ class FakeTelegram:
 
     # -- reading what the bot did ----------------------------------------------------
 
+    def calls_for(self, chat_id: int) -> list[Call]:
+        """Successful calls for ``chat_id``, in order."""
+        return self._by_chat.get(chat_id, [])
+
     def sent_to(self, chat_id: int, method: str = "sendMessage") -> list[dict[str, Any]]:
         """Parameters of the successful calls of ``method`` for ``chat_id``."""
-        return [c.params for c in self.calls
-                if c.method == method and int(c.params.get("chat_id", 0)) == chat_id]
+        return [c.params for c in self.calls_for(chat_id) if c.method == method]
 
     def calls_of(self, method: str) -> list[dict[str, Any]]:
         """Parameters of every successful call of ``method``."""
@@ -307,7 +311,10 @@ class FakeTelegram:
             return self._error(404, "Not Found: method not found")
         result = await handler(params)
         if method != "getUpdates":
-            self.calls.append(Call(method, params))
+            call = Call(method, params)
+            self.calls.append(call)
+            if "chat_id" in params:
+                self._by_chat.setdefault(int(params["chat_id"]), []).append(call)
             self._sent_event.set()
         return web.json_response({"ok": True, "result": result})
 
