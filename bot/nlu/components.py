@@ -119,10 +119,17 @@ class SpacyRuleExtractor(GraphComponent, EntityExtractorMixin):
 class SafetyNet(GraphComponent, IntentClassifier):
     """Overrides the intent on risk language; put it last in the pipeline."""
 
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
+        """Reads the confidence below which a model-only crisis becomes a safety question."""
+        config = {**self.get_default_config(), **(config or {})}
+        self._ask_below = float(config["ask_instead_below"])
+
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """No options."""
-        return {}
+        """``ask_instead_below``: a crisis predicted by the model alone (no risk pattern)
+        with less confidence than this becomes ``express_despair``, which asks the patient
+        directly about thoughts of self-harm instead of assuming a crisis."""
+        return {"ask_instead_below": 0.6}
 
     @classmethod
     def create(
@@ -133,7 +140,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
         execution_context: ExecutionContext,
     ) -> SafetyNet:
         """Creates the component (see parent class for full docstring)."""
-        return cls()
+        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Sets crisis / medical_red_flag / express_despair, or undoes idiom crises."""
@@ -159,6 +166,10 @@ class SafetyNet(GraphComponent, IntentClassifier):
             elif model_intent == CRISIS_INTENT and assessment.idioms:
                 confidence = intent.get(PREDICTED_CONFIDENCE_KEY) or 1.0
                 _set_intent(message, FLARE_INTENT, float(confidence))
+            elif model_intent == CRISIS_INTENT:
+                confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 1.0)
+                if confidence < self._ask_below:
+                    _set_intent(message, DESPAIR_INTENT, confidence)
         return messages
 
 

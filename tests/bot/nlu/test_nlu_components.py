@@ -56,8 +56,11 @@ def test_extractor_adds_entities_and_keeps_existing(extractor: SpacyRuleExtracto
         ("severity", "8", 36, 40),
     ]
     text = message.get(TEXT)
-    assert [text[e["start"]:e["end"]] for e in entities[1:]] == ["barely slept", "lower back",
-                                                                 "8/10"]
+    assert [text[e["start"] : e["end"]] for e in entities[1:]] == [
+        "barely slept",
+        "lower back",
+        "8/10",
+    ]
     assert {e["extractor"] for e in entities[1:]} == {"SpacyRuleExtractor"}
 
 
@@ -67,9 +70,10 @@ def test_extractor_respects_entity_config() -> None:
     assert [e["entity"] for e in message.get(ENTITIES)] == ["severity"]
 
 
-@pytest.mark.parametrize("text", [None, "", "   ", "/inform_severity{\"severity\": \"8\"}"])
-def test_extractor_skips_payloads_and_empty_text(extractor: SpacyRuleExtractor,
-                                                 text: str | None) -> None:
+@pytest.mark.parametrize("text", [None, "", "   ", '/inform_severity{"severity": "8"}'])
+def test_extractor_skips_payloads_and_empty_text(
+    extractor: SpacyRuleExtractor, text: str | None
+) -> None:
     message = _message(text)
     extractor.process([message])
     assert message.get(ENTITIES) is None
@@ -129,6 +133,23 @@ def test_crisis_prediction_without_patterns_is_kept(safety_net: SafetyNet) -> No
     assert message.get(SAFETY_KEY)["risk"] == "none"
 
 
+def test_unsure_model_only_crisis_asks_instead(safety_net: SafetyNet) -> None:
+    message = _message("my phone died halfway through the call", intent="crisis", confidence=0.32)
+    safety_net.process([message])
+    assert message.get(INTENT) == {"name": "express_despair", "confidence": 0.32}
+    assert [e["name"] for e in message.get(INTENT_RANKING_KEY)][:2] == [
+        "express_despair",
+        "crisis",
+    ]
+
+
+def test_ask_threshold_is_configurable() -> None:
+    strict = SafetyNet({"ask_instead_below": 0.9})
+    message = _message("everything feels very dark tonight", intent="crisis", confidence=0.8)
+    strict.process([message])
+    assert message.get(INTENT)["name"] == "express_despair"
+
+
 def test_idiom_with_despair_is_not_downgraded_to_flare(safety_net: SafetyNet) -> None:
     message = _message("this pain is killing me, I can't take it anymore", intent="crisis")
     safety_net.process([message])
@@ -151,8 +172,9 @@ def test_message_without_intent_gets_one(safety_net: SafetyNet) -> None:
 
 
 @pytest.mark.parametrize("text", [None, "", "/crisis", "/affirm", " /deny"])
-def test_safety_net_leaves_payloads_and_empty_text_alone(safety_net: SafetyNet,
-                                                         text: str | None) -> None:
+def test_safety_net_leaves_payloads_and_empty_text_alone(
+    safety_net: SafetyNet, text: str | None
+) -> None:
     message = _message(text, intent="affirm")
     safety_net.process([message])
     assert message.get(INTENT) == {"name": "affirm", "confidence": 0.9}
@@ -180,15 +202,15 @@ def test_components_run_in_a_real_rasa_predict_graph(tmp_path: Path) -> None:
     )
 
     def parse(text: str) -> dict[str, Any]:
-        result = runner.run(inputs={"__message__": [UserMessage(text)]},
-                            targets=[model.nlu_target])
+        result = runner.run(inputs={"__message__": [UserMessage(text)]}, targets=[model.nlu_target])
         return result[model.nlu_target][0].as_dict(only_output_properties=True)
 
     crisis = parse("I wish I were dead, my neck is 9/10")
     assert crisis["intent"]["name"] == "crisis"
     assert crisis[SAFETY_KEY]["reasons"] == ["wish_dead"]
     assert [(e["entity"], e["value"]) for e in crisis["entities"]] == [
-        ("location", "neck"), ("severity", "9")
+        ("location", "neck"),
+        ("severity", "9"),
     ]
     button = parse("/deny")
     assert button["intent"]["name"] == "deny"
