@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -112,7 +113,7 @@ def bench_serving(rounds: int, gateway_patients: int) -> dict[str, object]:
                 "action_server_mib": round(rss_mib(stack.processes[0].pid), 1),
                 "rasa_mib": round(rss_mib(stack.processes[1].pid), 1),
             }
-            gateway = bench_gateway(stack.rasa_url, stack.token, gateway_patients)
+            gateway = bench_gateway(stack.rasa_url, stack.token, database_url, gateway_patients)
     return {
         "model_load_seconds": round(load_seconds, 1),
         "messages": len(latencies),
@@ -126,8 +127,8 @@ def bench_serving(rounds: int, gateway_patients: int) -> dict[str, object]:
     }
 
 
-def bench_gateway(rasa_url: str, token: str, patients: int) -> object:
-    """Run the gateway benchmark against the running stack, if it exists."""
+def bench_gateway(rasa_url: str, token: str, database_url: str, patients: int) -> object:
+    """Run the Telegram gateway benchmark (fake Bot API server) against the running stack."""
     script = ROOT / "scripts" / "bench_gateway.py"
     if not script.exists() or patients <= 0:
         return None
@@ -141,18 +142,26 @@ def bench_gateway(rasa_url: str, token: str, patients: int) -> object:
             token,
             "--patients",
             str(patients),
-            "--json",
+            "--database-url",
+            database_url,
         ],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
     )
-    print(result.stdout[-2000:], result.stderr[-2000:], sep="\n")
-    try:
-        return json.loads(result.stdout.strip().splitlines()[-1])
-    except (json.JSONDecodeError, IndexError):
-        return {"error": f"exit {result.returncode}", "stderr": result.stderr[-500:]}
+    print(result.stdout.strip())
+    numbers = dict(re.findall(r"(p50|p95|mean|throughput|lost|messages)=([\d.]+)", result.stdout))
+    if "lost" not in numbers:
+        return {"error": f"exit {result.returncode}", "stderr": result.stderr[-800:]}
+    return {
+        "patients": patients,
+        "messages": int(float(numbers.get("messages", 0))),
+        "latency_ms": {"p50": float(numbers["p50"]), "p95": float(numbers["p95"])},
+        "messages_per_second": float(numbers["throughput"]),
+        "lost": int(float(numbers["lost"])),
+        "exit_status": result.returncode,
+    }
 
 
 def main() -> int:
