@@ -53,8 +53,9 @@ async def _patient(h: GatewayHarness, user: int, count: int, latencies: list[flo
         started = time.monotonic()
         telegram.inject_text(user, PHRASES[number % len(PHRASES)])
         await telegram.wait_for(lambda b=before: len(telegram.texts_to(user)) > b, timeout=60)
-        first = next(c for c in telegram.calls_for(user)
-                     if c.method == "sendMessage" and c.at >= started)
+        first = next(
+            c for c in telegram.calls_for(user) if c.method == "sendMessage" and c.at >= started
+        )
         latencies.append(first.at - started)
         await _settled(h, user)
 
@@ -74,14 +75,19 @@ def _lost(h: GatewayHarness) -> tuple[int, int]:
     reply = aliased(Message)
     with h.db.sessions() as session:
         total = session.execute(
-            select(func.count()).select_from(Message)
+            select(func.count())
+            .select_from(Message)
             .where(Message.direction == "in", Message.kind == "text")
         ).scalar_one()
-        answered = select(reply.id).where(reply.reply_to_id == Message.id,
-                                          reply.status == "sent").exists()
+        answered = (
+            select(reply.id).where(reply.reply_to_id == Message.id, reply.status == "sent").exists()
+        )
         lost = session.execute(
-            select(func.count()).select_from(Message).where(
-                Message.direction == "in", Message.kind == "text",
+            select(func.count())
+            .select_from(Message)
+            .where(
+                Message.direction == "in",
+                Message.kind == "text",
                 (Message.status != "processed") | ~answered,
             )
         ).scalar_one()
@@ -112,9 +118,11 @@ async def bench(args: argparse.Namespace) -> int:
         if fake:
             await fake.stop()
     print(f"patients={args.patients} messages={total} rasa={rasa_url}")
-    print(f"latency p50={_percentile(latencies, 0.5) * 1000:.0f} ms "
-          f"p95={_percentile(latencies, 0.95) * 1000:.0f} ms "
-          f"mean={statistics.mean(latencies) * 1000:.0f} ms")
+    print(
+        f"latency p50={_percentile(latencies, 0.5) * 1000:.0f} ms "
+        f"p95={_percentile(latencies, 0.95) * 1000:.0f} ms "
+        f"mean={statistics.mean(latencies) * 1000:.0f} ms"
+    )
     print(f"throughput={total / elapsed:.1f} messages/s (wall {elapsed:.1f} s)")
     print(f"lost={lost}")
     return 0 if lost == 0 and total == args.patients * args.messages else 1
