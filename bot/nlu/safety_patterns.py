@@ -193,6 +193,8 @@ CRISIS_PATTERNS: tuple[Pattern, ...] = (
         r"|it takes|to (?:kill|die|overdose|end|not wake|never wake|be fatal|be lethal)"
         r"|would kill|is (?:a )?(?:lethal|fatal|deadly))",
         r"\b(?:lethal|fatal|deadly) (?:dose|amount|overdose)\b",
+        r"\b(?:take|taking|took|swallow\w*|down|neck) (?:every (?:single |last )?(?:pill|tablet)"
+        r"|everything in the (?:medicine )?(?:cabinet|cupboard))\b",
         rf"\btoo many (?:of )?(?:my )?(?:\w+ )?{_PILLS}\b.{{0,20}}\bon purpose\b",
     ),
     _p("want_to_die", Risk.CRISIS, rf"\b(?:want|wanted|wanting|wish|ready|deserve) to {_DIE}\b",
@@ -244,6 +246,8 @@ CRISIS_PATTERNS: tuple[Pattern, ...] = (
         r"\b(?:would|will) (?:anyone|anybody|they|people|my family)(?: even| actually| really)?"
         r" (?:miss me|notice if i|care if i (?:died|was gone))\b",
         r"\bwho would (?:even )?miss me\b",
+        r"\b(?:they|everyone|my family|my kids|people)(?:'d| would) (?:all )?be better off"
+        r"\s*(?:[.!?,]|$)",
         r"\bdoing (?:them|everyone|my family|you all) a favou?r (?:by|if i)"
         r" (?:dying|going|leaving|ending|disappearing|die|died|disappeared|went|left|ended"
         r"|was gone|wasn't here)\b",
@@ -349,6 +353,7 @@ CRISIS_PATTERNS: tuple[Pattern, ...] = (
         r"|as\b|since|cos|,? ?(?:i'm|i'll|i've|we're|we'll|i have|at|away|out|visiting|working"
         r"|travel)\b))",
         r"\b(?:won't|not going to) be alive\b",
+        r"\bbecause i (?:won't|will not) be (?:here|around)\s*(?:[.!?,]|$|anymore|much longer)",
         r"\b(?:i'll|i will|i'm) be gone (?:by|before) (?:the )?(?:morning|tomorrow|then)\b",
         r"\b(?:i'll|i will|i'm) (?:be )?gone (?:for good|forever)\b",
         exclude=r"\b(?:uninstall\w*|delet\w* (?:the|this) (?:app|bot|chat)|stop using|off to"
@@ -429,7 +434,7 @@ RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
         r"\bincontinen(?:t|ce)\b",
         r"\bcan't (?:pee|urinate|wee|pass (?:urine|water)|empty my bladder)\b"
         r"(?!\s+without (?:it )?(?:hurting|burning|stinging|pain))",
-        r"\b(?:haven't|not|didn't|couldn't) (?:been able to )?(?:pee|peed|wee|weed|urinate"
+        r"\b(?:haven't|not|didn't|couldn't) (?:been able to |had a )?(?:pee|peed|wee|weed|urinate"
         r"|urinated|passed (?:urine|water)|pass (?:urine|water))\b.{0,20}\b(?:since|for|all day"
         r"|all night|in (?:\d+|hours|a day|ages))\b",
         r"\b(?:unable|not able) to (?:pee|wee|urinate|pass (?:urine|water))\b",
