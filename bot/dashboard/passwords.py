@@ -1,0 +1,55 @@
+"""Password hashing with bcrypt, and the rules a new password must meet."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import bcrypt
+
+DEFAULT_ROUNDS = 12
+MIN_LENGTH = 10
+MAX_BYTES = 72  # bcrypt ignores everything after 72 bytes; refuse instead of truncating
+
+
+
+class PasswordError(ValueError):
+    """A new password does not meet the rules."""
+
+
+def check_new_password(password: str) -> str:
+    """Return ``password`` if it is long enough and fits bcrypt, else raise.
+
+    Raises:
+        PasswordError: too short, or longer than bcrypt's 72 bytes.
+    """
+    if len(password) < MIN_LENGTH:
+        raise PasswordError(f"the password must have at least {MIN_LENGTH} characters")
+    if len(password.encode("utf-8")) > MAX_BYTES:
+        raise PasswordError(f"the password must fit in {MAX_BYTES} bytes (UTF-8)")
+    return password
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(rounds: int) -> bytes:
+    """A hash checked when the username is unknown, so both paths cost the same."""
+    return bcrypt.hashpw(b"no such coach", bcrypt.gensalt(rounds=rounds))
+
+
+def hash_password(password: str, rounds: int = DEFAULT_ROUNDS) -> str:
+    """A salted bcrypt hash of a new password (checked with :func:`check_new_password`)."""
+    check_new_password(password)
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=rounds)).decode("ascii")
+
+
+def verify_password(
+    password: str, password_hash: str | None, rounds: int = DEFAULT_ROUNDS
+) -> bool:
+    """True when ``password`` matches; an unknown user (``None``) costs the same time."""
+    encoded = password.encode("utf-8")
+    if password_hash is None or len(encoded) > MAX_BYTES:  # no stored password is that long
+        bcrypt.checkpw(encoded[:MAX_BYTES], _dummy_hash(rounds))
+        return False
+    try:
+        return bcrypt.checkpw(encoded, password_hash.encode("ascii"))
+    except ValueError:  # a malformed stored hash never matches
+        return False
