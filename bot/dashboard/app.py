@@ -1,0 +1,138 @@
+"""The coach dashboard as a Starlette app: ``create_app(settings, database)``.
+
+Routes (all but ``/login`` and ``/static`` need a logged-in coach)::
+
+    GET  /                                   -> /patients
+    GET  /login, POST /login, POST /logout
+    GET  /patients                           patients list, open safety flags first
+    GET  /patients/{id}                      charts, goals, episodes
+    GET  /patients/{id}/charts/{name}.png    pain | flares | episodes
+    GET  /patients/{id}/export               ?format=json|csv&table=..&from=..&to=..
+    GET  /episodes/{id}, POST /episodes/{id}/notes
+    GET  /safety, POST /safety/{flag_id}/acknowledge
+    GET  /search?q=...
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.dashboard import routes_auth, routes_data, routes_pages
+from bot.dashboard.config import DashboardConfig
+from bot.dashboard.ratelimit import LoginLimiter
+from bot.dashboard.security import SessionCodec, SessionMiddleware
+from bot.dashboard.web import STATIC_DIR, DashboardState, LoginRequired, make_templates, render
+from bot.settings import Settings
+from bot.store.db import Database
+
+PUBLIC_PATHS = ("/login", "/static")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; img-src 'self'; style-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class SecurityHeadersMiddleware:
+    """Add CSP and the other protective headers to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        """Wrap ``app``."""
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one request."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def _login_required(request: Request, exc: Exception) -> Response:
+    request.session.clear()
+    target = request.url.path
+    if request.url.query:
+        target += "?" + request.url.query
+    if request.method != "GET":
+        target = "/patients"
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return render(request, "error.html", None, status_code=exc.status_code,
+                  message=exc.detail, status=exc.status_code)
+
+
+def routes() -> list[Route | Mount]:
+    """Every route of the dashboard."""
+    return [
+        Route("/", routes_pages.index),
+        Route("/login", routes_auth.login_page, methods=["GET"]),
+        Route("/login", routes_auth.login, methods=["POST"]),
+        Route("/logout", routes_auth.logout, methods=["POST"]),
+        Route("/patients", routes_pages.patients),
+        Route("/patients/{patient_id}", routes_pages.patient),
+        Route("/patients/{patient_id}/charts/{name}.png", routes_data.chart),
+        Route("/patients/{patient_id}/export", routes_data.export_data),
+        Route("/episodes/{episode_id:int}", routes_pages.episode),
+        Route("/episodes/{episode_id:int}/notes", routes_pages.add_note, methods=["POST"]),
+        Route("/safety", routes_pages.safety),
+        Route("/safety/{flag_id:int}/acknowledge", routes_pages.acknowledge, methods=["POST"]),
+        Route("/search", routes_pages.search),
+        Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static"),
+    ]
+
+
+def create_app(
+    settings: Settings, database: Database, config: DashboardConfig | None = None
+) -> Starlette:
+    """Build the dashboard app on ``database`` (already migrated by the caller).
+
+    Args:
+        settings: The project's settings.
+        database: Engine and session factory of the episode log.
+        config: Dashboard settings; ``DashboardConfig.from_env()`` when omitted.
+    """
+    config = config or DashboardConfig.from_env()
+    codec = SessionCodec(
+        config.secret_key, int(config.session_lifetime.total_seconds()), config.clock
+    )
+    app = Starlette(
+        routes=routes(),
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(SessionMiddleware, codec=codec, secure_cookies=config.secure_cookies),
+        ],
+        exception_handlers={LoginRequired: _login_required, HTTPException: _http_error},
+    )
+    app.state.dashboard = DashboardState(
+        settings=settings,
+        database=database,
+        config=config,
+        templates=make_templates(),
+        limiter=LoginLimiter(config.login_attempts, config.login_window),
+    )
+    return app

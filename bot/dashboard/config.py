@@ -1,0 +1,97 @@
+"""Dashboard settings read from the environment (next to :class:`bot.settings.Settings`).
+
+``DASHBOARD_SECRET_KEY`` signs session cookies. When it is unset a random key is made for
+this process only, with a warning: sessions then end when the dashboard restarts. There is
+never a fixed default key.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from bot.dashboard.passwords import DEFAULT_ROUNDS
+from bot.settings import SettingsError
+
+logger = logging.getLogger(__name__)
+
+DASHBOARD_SECRET_KEY = "DASHBOARD_SECRET_KEY"
+DASHBOARD_SECURE_COOKIES = "DASHBOARD_SECURE_COOKIES"
+DASHBOARD_HOST = "DASHBOARD_HOST"
+DASHBOARD_PORT = "DASHBOARD_PORT"
+MIN_SECRET_CHARS = 32
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def utcnow() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def _secret_key(raw: str) -> str:
+    if not raw:
+        logger.warning(
+            "%s is not set: using a random key for this process; coaches must log in "
+            "again after every restart",
+            DASHBOARD_SECRET_KEY,
+        )
+        return secrets.token_urlsafe(48)
+    if len(raw) < MIN_SECRET_CHARS:
+        raise SettingsError(
+            f"{DASHBOARD_SECRET_KEY} must have at least {MIN_SECRET_CHARS} characters"
+        )
+    return raw
+
+
+def _flag(name: str, raw: str) -> bool:
+    if raw.lower() in _TRUE:
+        return True
+    if not raw or raw.lower() in _FALSE:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _port(raw: str) -> int:
+    if not raw:
+        return 8000
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise SettingsError(f"{DASHBOARD_PORT} must be a port number 1-65535, got {raw!r}")
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class DashboardConfig:
+    """Validated dashboard settings. The secret key is kept out of ``repr``."""
+
+    secret_key: str = field(repr=False)
+    secure_cookies: bool = False  # also Secure whenever the request came over https
+    host: str = "127.0.0.1"
+    port: int = 8000
+    session_lifetime: timedelta = timedelta(hours=8)
+    bcrypt_rounds: int = DEFAULT_ROUNDS
+    login_attempts: int = 5
+    login_window: timedelta = timedelta(minutes=15)
+    clock: Callable[[], datetime] = utcnow
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> DashboardConfig:
+        """Read and validate the ``DASHBOARD_*`` variables.
+
+        Raises:
+            bot.settings.SettingsError: a variable is malformed; the message names it.
+        """
+
+        def get(name: str) -> str:
+            return env.get(name, "").strip()
+
+        return cls(
+            secret_key=_secret_key(get(DASHBOARD_SECRET_KEY)),
+            secure_cookies=_flag(DASHBOARD_SECURE_COOKIES, get(DASHBOARD_SECURE_COOKIES)),
+            host=get(DASHBOARD_HOST) or "127.0.0.1",
+            port=_port(get(DASHBOARD_PORT)),
+        )
