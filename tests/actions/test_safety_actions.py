@@ -210,7 +210,7 @@ async def test_red_flag_says_urgent_care_and_flags_it(conversation: Conversation
 
     (flag,) = rows(SafetyFlag)
     assert (flag.kind, flag.text) == ("red_flag", RED_FLAG_TEXT)
-    assert flag.reasons == ["sudden_weakness"]
+    assert flag.reasons == ["sudden_weakness", "bladder_bowel"]
     said = "\n".join(texts(dispatcher))
     assert "urgent care" in said
     assert "911" in said
