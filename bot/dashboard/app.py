@@ -28,7 +28,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.dashboard import routes_auth, routes_data, routes_pages
-from bot.dashboard.config import DashboardConfig
+from bot.dashboard.config import MIN_SECRET_CHARS, DashboardConfig
 from bot.dashboard.ratelimit import LoginLimiter
 from bot.dashboard.security import SessionCodec, SessionMiddleware
 from bot.dashboard.web import STATIC_DIR, DashboardState, LoginRequired, make_templates, render
@@ -117,6 +117,8 @@ def create_app(
         config: Dashboard settings; ``DashboardConfig.from_env()`` when omitted.
     """
     config = config or DashboardConfig.from_env()
+    if len(config.secret_key) < MIN_SECRET_CHARS:
+        raise ValueError(f"the session secret key needs at least {MIN_SECRET_CHARS} characters")
     codec = SessionCodec(
         config.secret_key, int(config.session_lifetime.total_seconds()), config.clock
     )

@@ -120,7 +120,7 @@ def main(
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env(env)
-        config = DashboardConfig.from_env(env)
+        config = DashboardConfig.from_env(env, for_server=args.command == "serve")
     except SettingsError as exc:
         print(f"error: {exc}", file=stderr)
         return 2

@@ -79,8 +79,12 @@ class DashboardConfig:
     clock: Callable[[], datetime] = utcnow
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> DashboardConfig:
+    def from_env(
+        cls, env: Mapping[str, str] = os.environ, *, for_server: bool = True
+    ) -> DashboardConfig:
         """Read and validate the ``DASHBOARD_*`` variables.
+
+        With ``for_server=False`` (account commands) a missing secret key stays empty.
 
         Raises:
             bot.settings.SettingsError: a variable is malformed; the message names it.
@@ -90,7 +94,9 @@ class DashboardConfig:
             return env.get(name, "").strip()
 
         return cls(
-            secret_key=_secret_key(get(DASHBOARD_SECRET_KEY)),
+            secret_key=_secret_key(get(DASHBOARD_SECRET_KEY))
+            if for_server or get(DASHBOARD_SECRET_KEY)
+            else "",
             secure_cookies=_flag(DASHBOARD_SECURE_COOKIES, get(DASHBOARD_SECURE_COOKIES)),
             host=get(DASHBOARD_HOST) or "127.0.0.1",
             port=_port(get(DASHBOARD_PORT)),
