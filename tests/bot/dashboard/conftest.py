@@ -91,3 +91,8 @@ def client(app: Starlette) -> Iterator[TestClient]:
     """A browser-like client (cookies kept, redirects not followed)."""
     with TestClient(app, follow_redirects=False) as test_client:
         yield test_client
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``browser`` marker (headless Chromium tests)."""
+    config.addinivalue_line("markers", "browser: drives headless Chromium (Debian chromium)")
