@@ -85,7 +85,7 @@ def _minutes(value: float | None) -> str:
 
 def state(request: Request) -> DashboardState:
     """The dashboard state of the app serving ``request``."""
-    return request.app.state.dashboard  # type: ignore[no-any-return]
+    return request.app.state.dashboard
 
 
 def authenticate(session: Session, cookie: dict[str, Any]) -> Coach:
