@@ -278,6 +278,11 @@ CRISIS_PATTERNS: tuple[Pattern, ...] = (
         r"\b(?:hang|hanging|hanged|hung|string) myself\b(?: up)?",
         r"\bnoose\b|\bligature\b|\brope (?:round|around) my neck\b",
         _near(r"(?:rope|cord|belt|cable)", r"(?:my neck|a beam|the beam|hang|do it|end it)", 40),
+        # Means made ready: "got the rope ready", "the rope is in the garage".
+        r"\b(?:got|bought|have|found|keep|hid|hidden|tied|put) (?:a |the |some )?rope"
+        r"(?: \S+){0,3} (?:ready|in the (?:garage|shed|loft|attic|car)|hidden|for (?:tonight"
+        r"|later|when))\b",
+        r"\bthe rope (?:is|'s) (?:ready|waiting)\b",
     ),
     _p(
         "jumping",
@@ -401,6 +406,9 @@ CRISIS_PATTERNS: tuple[Pattern, ...] = (
         r"\b(?:written|wrote|writing|finished|left) (?:my|the) (?:note|letters?)\s*(?:[.!?,]|$)",
         r"\b(?:letters?|notes?)\b.{0,40}\b(?:explaining why|to say (?:goodbye|sorry)"
         r"|saying (?:goodbye|sorry))\b",
+        # Letters (plural) written to the people they would leave behind.
+        r"\b(?:written|wrote|writing|left|finished) (?:\w+ )?letters (?:to|for) (?:each of )?"
+        r"(?:my|the) (?:kids|children|family|loved ones|boys|girls|grandkids|parents)\b",
     ),
 )
 

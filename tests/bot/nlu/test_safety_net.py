@@ -443,3 +443,31 @@ def test_reasons_list_every_match_highest_first() -> None:
 )
 def test_normalise(raw: str, expected: str) -> None:
     assert normalise(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i've got the rope ready in the garage",
+        "the rope is ready",
+        "bought a rope for tonight",
+        "i've written letters to my kids, just want to say thanks for trying",
+        "wrote goodbye letters to my family last night",
+    ],
+)
+def test_means_made_ready_and_letters_to_family_are_crisis(text: str) -> None:
+    assert assess(text).risk is Risk.CRISIS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i bought a rope for the tent",
+        "we tied the rope up for the swing",
+        "skipping rope in the garage",
+        "i wrote a letter to my mum about my diagnosis",
+        "my kids wrote letters to santa",
+    ],
+)
+def test_ordinary_ropes_and_letters_are_not_crisis(text: str) -> None:
+    assert assess(text).risk is not Risk.CRISIS
