@@ -4,6 +4,7 @@ and reads of what ended up in the shared database.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -22,6 +23,7 @@ from bot.store.models import (
     SafetyFlag,
 )
 from tests.fake_telegram.harness import GatewayHarness
+from tests.fake_telegram.server import FakeTelegram
 
 # Real Rasa and actions on a busy 2-core machine: generous, but a hang still fails.
 WAIT_SECONDS = 90.0
@@ -29,6 +31,9 @@ WAIT_SECONDS = 90.0
 RASA_TIMEOUT_SECONDS = 60.0
 
 T = TypeVar("T", bound=Base)
+F = TypeVar("F", bound=FakeTelegram)
+UPDATE_IDS_PER_SERVER = 1_000_000
+_update_id_blocks = itertools.count(1)
 
 # Telegram user ids, unique over the whole session (every test shares one database).
 _user_ids = itertools.count(910_001)
@@ -40,31 +45,49 @@ def new_user_id() -> int:
 
 
 class Gateways:
-    """Starts gateways on the real stack and stops whichever are still running."""
+    """Starts gateways and fake Telegram servers on the real stack; stops what still runs.
+
+    All fake servers of a session number their updates in one sequence, as Telegram does
+    for one bot: the shared database remembers every update id it took in and drops repeats.
+    """
 
     def __init__(self, stack: Stack, database_url: str) -> None:
         self._stack = stack
         self._database_url = database_url
         self._running: list[GatewayHarness] = []
+        self._servers: list[FakeTelegram] = []
 
-    async def start(self, **kw: Any) -> GatewayHarness:
-        """A started gateway (``GatewayHarness`` keyword arguments, e.g. ``telegram``)."""
+    async def telegram(self, kind: type[F] = FakeTelegram) -> F:  # type: ignore[assignment]
+        """A started fake Telegram server of class ``kind`` (stopped by :meth:`stop_all`)."""
+        server = kind()
+        server._update_ids = itertools.count(next(_update_id_blocks) * UPDATE_IDS_PER_SERVER)
+        await server.start()
+        self._servers.append(server)
+        return server
+
+    async def start(self, telegram: FakeTelegram | None = None, **kw: Any) -> GatewayHarness:
+        """A started gateway on ``telegram`` (a new server if None); ``GatewayHarness`` kw."""
         kw.setdefault("rasa_timeout", RASA_TIMEOUT_SECONDS)
-        harness = GatewayHarness(self._database_url, self._stack.rasa_url, self._stack.token,
-                                 **kw)
+        harness = GatewayHarness(
+            self._database_url, self._stack.rasa_url, self._stack.token,
+            telegram=telegram or await self.telegram(), **kw,
+        )
         await harness.start()
         self._running.append(harness)
         return harness
 
     async def stop(self, harness: GatewayHarness) -> None:
-        """Stop one gateway now (like a process exit)."""
+        """Stop one gateway now, like a process exit (its Telegram server keeps running)."""
         self._running.remove(harness)
         await harness.stop()
 
     async def stop_all(self) -> None:
-        """Stop every gateway still running."""
+        """Stop every gateway, then every fake server."""
         for harness in list(self._running):
             await self.stop(harness)
+        for server in self._servers:
+            await server.stop()
+        self._servers.clear()
 
 
 # -- conversations -------------------------------------------------------------------
@@ -89,7 +112,7 @@ def _finished_inbound(h: GatewayHarness, pid: str) -> int:
 
 
 async def exchange(
-    h: GatewayHarness, user: int, act: Callable[[], Awaitable[Any]],
+    h: GatewayHarness, user: int, act: Callable[[], Awaitable[Any] | int],
     timeout: float = WAIT_SECONDS,
 ) -> list[str]:
     """Do ``act`` (say or press), wait until it is fully answered; return the new texts.
@@ -101,7 +124,9 @@ async def exchange(
     pid = patient_id(h, user)
     before_texts = len(h.telegram.texts_to(user))
     before_done = _finished_inbound(h, pid)
-    await act()
+    started = act()
+    if inspect.isawaitable(started):
+        await started
     await h.telegram.wait_for(lambda: _finished_inbound(h, pid) > before_done, timeout)
     await h.telegram.wait_for(lambda: len(h.telegram.texts_to(user)) > before_texts, timeout)
     await h.gateway.idle()
@@ -154,10 +179,10 @@ def patient_id(h: GatewayHarness, user: int) -> str:
 def rows(h: GatewayHarness, table: type[T], pid: str) -> list[T]:
     """Rows of a table with a ``patient_id`` column for one patient, oldest first."""
     assert h.db is not None
-    column = table.patient_id  # type: ignore[attr-defined]
+    column = table.patient_id
     with h.db.sessions() as session:
         return list(session.execute(
-            select(table).where(column == pid).order_by(table.id)  # type: ignore[attr-defined]
+            select(table).where(column == pid).order_by(table.id)
         ).scalars())
 
 

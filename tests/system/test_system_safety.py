@@ -1,0 +1,120 @@
+"""Fear, crisis, idiom and red flag through the real stack: what the patient sees, and the
+rows a coach will read.
+"""
+
+from __future__ import annotations
+
+import pytest
+from system_support import (
+    episodes,
+    fear_statements,
+    keyboard,
+    messages,
+    new_patient,
+    press,
+    safety_flags,
+    say,
+)
+
+from actions.common import TOOL_BUTTONS
+from actions.fear import BREATHING_OFFER
+from actions.safety import SAFE_BUTTONS
+from bot.content import get_content
+from tests.fake_telegram.harness import GatewayHarness
+
+pytestmark = pytest.mark.slow
+
+FEAR = "this pain means I'm damaging my spine"
+CRISIS = "I want to kill myself"
+IDIOM = "my feet are killing me 7/10"
+RED_FLAG = "I suddenly can't feel my legs and lost control of my bladder"
+
+
+def _all_reframes() -> set[str]:
+    return {reframe.text for pool in get_content().reframes.values() for reframe in pool}
+
+
+def _mentions_crisis_help(texts: list[str]) -> bool:
+    return any("988" in text or "crisis" in text.lower() for text in texts)
+
+
+async def test_fear_statement_gets_validation_reframe_and_breathing_offer(
+    system: GatewayHarness,
+) -> None:
+    h = system
+    user, pid = await new_patient(h)
+    sent = await say(h, user, FEAR)
+    damage = {reframe.text for reframe in get_content().reframes["damage"]}
+    assert len(sent) == 3
+    assert sent[0] in get_content().validations["fear"]
+    assert sent[1] in damage
+    assert "breathing" in sent[2]
+    assert keyboard(h, user) == [title for title, _ in BREATHING_OFFER]
+    (statement,) = fear_statements(h, pid)
+    assert (statement.text, statement.kind) == (FEAR, "damage")
+    (episode,) = episodes(h, pid)
+    assert "reframe" in episode.tools_used and "breathing" in episode.tools_offered
+    assert safety_flags(h, pid) == []
+
+
+async def test_crisis_gets_resources_and_no_reframe_afterwards(system: GatewayHarness) -> None:
+    h = system
+    user, pid = await new_patient(h)
+    sent = await say(h, user, CRISIS)
+    assert any("988" in text and "911" in text for text in sent)  # default country: US
+    assert sent[-1] == "Are you safe right now?"
+    assert keyboard(h, user) == [title for title, _ in SAFE_BUTTONS]
+    assert not set(sent) & _all_reframes()
+    (flag,) = safety_flags(h, pid)
+    assert (flag.kind, flag.text) == ("crisis", CRISIS)
+    assert flag.acknowledged_at is None
+
+    sent = await press(h, user, "I'm safe right now")
+    assert not set(sent) & _all_reframes()
+
+    sent = await say(h, user, FEAR)
+    assert sent, "the fear statement after a crisis was not answered"
+    assert not set(sent) & _all_reframes()
+    assert any("emergency number or a crisis line" in text for text in sent)
+    (statement,) = fear_statements(h, pid)
+    assert statement.kind == "damage"
+    assert "reframe" not in episodes(h, pid)[-1].tools_used
+    assert [m.status for m in messages(h, pid, "in")] == ["processed"] * 3
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bot/nlu/classifier.py: an emoji-only answer gets the model's prior (affirm, "
+    "0.32 > FallbackClassifier 0.2), so a crying face in answer to 'Are you safe right "
+    "now?' is taken as 'I'm safe' by action_yes_no",
+)
+async def test_crying_emoji_is_not_taken_as_safe(system: GatewayHarness) -> None:
+    h = system
+    user, _ = await new_patient(h)
+    await say(h, user, CRISIS)
+    sent = await say(h, user, "😭")
+    assert not any("glad you're safe" in text for text in sent)
+
+
+async def test_idiom_is_a_flare_report_not_a_crisis(system: GatewayHarness) -> None:
+    h = system
+    user, pid = await new_patient(h)
+    sent = await say(h, user, IDIOM)
+    assert not _mentions_crisis_help(sent)
+    assert "7 out of 10" in sent[-1]
+    assert keyboard(h, user) == [title for title, _ in TOOL_BUTTONS]
+    assert safety_flags(h, pid) == []
+    (episode,) = episodes(h, pid)
+    assert episode.severity_start == 7 and "feet" in episode.locations
+    assert episode.first_message == IDIOM
+
+
+async def test_red_flag_gets_urgent_care(system: GatewayHarness) -> None:
+    h = system
+    user, pid = await new_patient(h)
+    sent = await say(h, user, RED_FLAG)
+    assert any("urgent care now" in text and "911" in text for text in sent)
+    assert not set(sent) & _all_reframes()
+    (flag,) = safety_flags(h, pid)
+    assert (flag.kind, flag.text) == ("red_flag", RED_FLAG)
+    assert flag.reasons
