@@ -10,7 +10,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help install train train-if-needed run chat test unit validate e2e evaluate bench lint clean
+.PHONY: help install train train-if-needed run chat test unit validate e2e evaluate bench lint clean browser
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -43,7 +43,18 @@ chat: $(STAMP)  ## Open a terminal chat with an already running Rasa (RASA_URL)
 validate: $(STAMP)  ## Check the training data (fails on warnings)
 	$(PY) scripts/validate_data.py
 
-unit: $(STAMP)  ## Python tests (SQLite and the local PostgreSQL)
+browser:  ## Install Debian's Chromium and ChromeDriver for the browser test (as root)
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing chromium and chromium-driver for the dashboard browser test"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+		echo "Chromium is missing; the browser test will be skipped." \
+		     "Install it with: sudo apt-get install chromium chromium-driver"; \
+	fi
+
+unit: $(STAMP) browser  ## Python tests (SQLite and the local PostgreSQL)
 	$(PY) -m pytest -q
 
 e2e: train-if-needed  ## End-to-end test stories on the trained model

@@ -11,7 +11,26 @@ import subprocess
 import sys
 
 from bot.services import StackError, running_stack
-from bot.settings import Settings, SettingsError
+from bot.settings import PROJECT_ROOT, Settings, SettingsError
+
+
+def start_dashboard(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Start the coach dashboard next to the bot (it prints its address)."""
+    log = PROJECT_ROOT / "var" / "log" / "dashboard.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.dashboard", "serve"],
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    host = env.get("DASHBOARD_HOST", "127.0.0.1")
+    port = env.get("DASHBOARD_PORT", "8000")
+    print(
+        f"Coach dashboard at http://{host}:{port}/ "
+        "(add a coach with: .venv/bin/python -m bot.dashboard add-coach NAME)"
+    )
+    return process
 
 
 def main() -> int:
@@ -26,7 +45,12 @@ def main() -> int:
     try:
         with running_stack(database_url=settings.database_url, token=settings.rasa_token) as stack:
             print(f"Rasa is up at {stack.rasa_url}; logs are in var/log/.")
-            return subprocess.call([sys.executable, "-m", "bot"], env=stack.env)
+            dashboard = start_dashboard(stack.env)
+            try:
+                return subprocess.call([sys.executable, "-m", "bot"], env=stack.env)
+            finally:
+                dashboard.terminate()
+                dashboard.wait(timeout=10)
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
+from bot.dashboard import InviteError, redeem_invite
 from bot.gateway import texts
 from bot.gateway.delivery import Outbox
 from bot.gateway.model import DELETE_NO, DELETE_YES, Channel, DeliveryError
@@ -67,6 +68,18 @@ def _describe(session: Session, patient_id: str) -> str:
     )
 
 
+def _redeem(session: Session, code: str, patient_id: str, now: datetime) -> str:
+    """Link the patient to the coach behind an invite code; say how it went."""
+    savepoint = session.begin_nested()
+    try:
+        coach = redeem_invite(session, code.strip(), patient_id, now)
+    except InviteError:
+        savepoint.rollback()
+        return texts.INVITE_INVALID
+    savepoint.commit()
+    return texts.INVITE_OK.format(coach=coach.username)
+
+
 def _update(session: Session, patient_id: str, column: str, value: object) -> str:
     patient = _patient(session, patient_id)
     setattr(patient, column, value)
@@ -91,17 +104,29 @@ class Commands:
         self._now = now
 
     async def run(
-        self, channel: Channel, chat_id: int, patient_id: str, name: str, args: list[str],
+        self,
+        channel: Channel,
+        chat_id: int,
+        patient_id: str,
+        name: str,
+        args: list[str],
         reply_to: int | None,
     ) -> None:
         """Run command ``name`` with ``args`` and answer in the chat."""
 
         async def say(text: str, **kw: object) -> None:
             await self._outbox.send_plain(
-                channel, chat_id, patient_id, text, reply_to=reply_to, **kw  # type: ignore[arg-type]
+                channel,
+                chat_id,
+                patient_id,
+                text,
+                reply_to=reply_to,
+                **kw,  # type: ignore[arg-type]
             )
 
-        if name == "start":
+        if name == "start" and args:
+            await say(await in_tx(self._db, _redeem, args[0], patient_id, self._now()))
+        elif name == "start":
             await say(texts.INTRO)
             await say(texts.ALREADY_CONSENTED)
         elif name == "help":
@@ -145,20 +170,33 @@ class Commands:
         data = await in_tx(self._db, export_json, patient_id)
         filename = "my-flare-assistant-data.json"
         try:
-            message_id = await channel.send_document(
-                chat_id, filename, data, texts.MYDATA_CAPTION
-            )
+            message_id = await channel.send_document(chat_id, filename, data, texts.MYDATA_CAPTION)
         except DeliveryError as exc:
             logger.warning("could not send /mydata file: %s", exc)
             await in_tx(
-                self._db, log.log_outbound, patient_id, channel=channel.name, kind="document",
-                text=filename, now=self._now(), status=log.FAILED, chat_id=chat_id,
-                reply_to_id=reply_to, error=str(exc),
+                self._db,
+                log.log_outbound,
+                patient_id,
+                channel=channel.name,
+                kind="document",
+                text=filename,
+                now=self._now(),
+                status=log.FAILED,
+                chat_id=chat_id,
+                reply_to_id=reply_to,
+                error=str(exc),
             )
             return
         await in_tx(
-            self._db, log.log_outbound, patient_id, channel=channel.name, kind="document",
-            text=filename, now=self._now(), chat_id=chat_id, telegram_message_id=message_id,
+            self._db,
+            log.log_outbound,
+            patient_id,
+            channel=channel.name,
+            kind="document",
+            text=filename,
+            now=self._now(),
+            chat_id=chat_id,
+            telegram_message_id=message_id,
             reply_to_id=reply_to,
         )
 

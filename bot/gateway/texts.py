@@ -43,12 +43,21 @@ CONSENT_PENDING = (
     "I'd love to help. First I need your answer to the question above about keeping our "
     "conversation.\n\n" + SAFETY_LINE
 )
+INVITE_OK = (
+    "Thank you. You're now linked with your coach, {coach}, who can read our conversations "
+    "and your check-ins to support you."
+)
+INVITE_INVALID = (
+    "That code didn't work. Please check it with your coach. It can only be used once and "
+    "lasts 7 days."
+)
 ALREADY_CONSENTED = "You've already said yes to keeping our conversation, so we can go straight on."
 
 HELP = (
     "Just write to me in your own words, for example \"my back is flaring, about a 7\" or "
     "\"I'm scared this means damage\". You can also ask for breathing, grounding or pacing.\n\n"
     "Commands:\n"
+    "/start CODE - link with your coach, using the code they gave you\n"
     "/checkin - do the evening check-in now\n"
     "/settings - check-in time, time zone and country\n"
     "/pause - pause the evening check-ins\n"

@@ -169,3 +169,29 @@ async def test_unknown_command(harness: GatewayHarness, fake_rasa: FakeRasa) -> 
     user = await harness.consent()
     assert await _command(harness, user, "/crisis") == [texts.UNKNOWN_COMMAND]
     assert fake_rasa.received == []
+
+
+async def test_start_with_an_invite_code_links_the_coach(harness: GatewayHarness) -> None:
+    from datetime import datetime, timezone
+
+    from bot.dashboard.accounts import add_coach
+    from bot.dashboard.invites import create_invite
+    from bot.dashboard.models import CoachPatient
+
+    assert harness.db is not None
+    now = datetime.now(timezone.utc)
+    with harness.db.sessions.begin() as session:
+        coach = add_coach(session, "coach-ann", "a long enough password 123", now)
+        code = create_invite(session, coach, now)
+    user = await harness.consent()
+    (answer,) = await _command(harness, user, f"/start {code}")
+    assert answer == texts.INVITE_OK.format(coach="coach-ann")
+    patient = _patient(harness, user)
+    assert patient is not None
+    with harness.db.sessions() as session:
+        links = session.execute(select(CoachPatient.patient_id)).scalars().all()
+    assert links == [patient.id]
+    (again,) = await _command(harness, user, f"/start {code}")
+    assert again == texts.INVITE_INVALID
+    (wrong,) = await _command(harness, user, "/start not-a-code")
+    assert wrong == texts.INVITE_INVALID
