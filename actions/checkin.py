@@ -96,7 +96,9 @@ class ValidateCheckinForm(FormValidationAction):
 
     @staticmethod
     def _score(slot: str, value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
-        if is_skip(str(value or "")):
+        if value is None:
+            return {slot: None}
+        if is_skip(str(value)):
             return {slot: SKIPPED}
         score = parse_score(str(value or ""))
         if score is None:
@@ -122,7 +124,9 @@ class ValidateCheckinForm(FormValidationAction):
     def validate_checkin_paced(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if is_skip(str(value or "")):
+        if value is None:
+            return {"checkin_paced": None}
+        if is_skip(str(value)):
             return {"checkin_paced": SKIPPED}
         answer = parse_yes_no(str(value or ""))
         if answer is None:
@@ -136,7 +140,9 @@ class ValidateCheckinForm(FormValidationAction):
     def validate_checkin_practice(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if is_skip(str(value or "")):
+        if value is None:
+            return {"checkin_practice": None}
+        if is_skip(str(value)):
             return {"checkin_practice": SKIPPED}
         minutes = parse_minutes(str(value or ""))
         if minutes is None:

@@ -83,6 +83,7 @@ class ActionStartFlare(Action):
         if known is not None:
             events += [SlotSet("severity_start", float(known)), SlotSet("severity_known", True)]
         else:
+            # Clear a value left over from an earlier flare, so the form asks again.
             events += [SlotSet("severity_start", None), SlotSet("severity_known", False)]
         return events
 
@@ -114,7 +115,10 @@ class ValidateFollowupForm(FormValidationAction):
 def _validate_severity(
     value: Any, phase: str, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> dict[str, Any]:
-    text = str(value or "")
+    if value is None:
+        # Slots cleared by another action are validated too: nothing to say about those.
+        return {slot: None}
+    text = str(value)
     if is_skip(text):
         return {slot: SEVERITY_SKIPPED}
     score = parse_score(text)

@@ -232,3 +232,15 @@ async def test_episode_idle_setting_applies_to_new_reports(
     first, second = rows(Episode)
     assert first.close_reason == "timeout"
     assert second.ended_at is None
+
+
+def test_cleared_severity_is_validated_silently() -> None:
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.flare import _validate_severity
+
+    dispatcher = CollectingDispatcher()
+    assert _validate_severity(None, "start", "severity_start", dispatcher, None) == {  # type: ignore[arg-type]
+        "severity_start": None
+    }
+    assert dispatcher.messages == []
