@@ -44,7 +44,11 @@ class TerminalChannel:
         """Print text and numbered choices."""
         message_id = next(self._ids)
         self._print(f"bot: {text}")
-        if buttons:
+        if buttons and _numeric_titles(buttons):
+            # A 0-10 scale: show the titles themselves, so typing "7" means 7.
+            self._print("     " + "  ".join(f"[{title}]" for title, _ in buttons))
+            self.choices = (message_id, list(buttons))
+        elif buttons:
             for number, (title, _) in enumerate(buttons, start=1):
                 self._print(f"     [{number}] {title}")
             self.choices = (message_id, list(buttons))
@@ -79,14 +83,25 @@ class TerminalChannel:
     def to_inbound(self, line: str, user: str) -> model.Inbound:
         """Turn a typed line into an inbound event (a number picks an open choice)."""
         text = line.strip()
-        if self.choices is not None and text.isdigit():
+        if self.choices is not None:
             message_id, buttons = self.choices
-            index = int(text) - 1
+            titles = [title.strip().lower() for title, _ in buttons]
+            if text.lower() in titles:
+                index = titles.index(text.lower())
+            elif text.isdigit() and not _numeric_titles(buttons):
+                index = int(text) - 1
+            else:
+                index = -1
             if 0 <= index < len(buttons):
                 return model.Inbound(CHANNEL, user, CHAT_ID, model.BUTTON,
                                      text=buttons[index][1], message_id=message_id)
         kind = model.COMMAND if text.startswith("/") and len(text) > 1 else model.TEXT
         return model.Inbound(CHANNEL, user, CHAT_ID, kind, text=line)
+
+
+def _numeric_titles(buttons: Sequence[tuple[str, str]]) -> bool:
+    """Whether the choices are a number scale (their titles are numbers)."""
+    return any(title.strip().isdigit() for title, _ in buttons)
 
 
 async def run_chat(

@@ -16,7 +16,7 @@ from tests.fake_telegram.fake_rasa import FakeRasa
 
 
 async def test_terminal_chat_end_to_end(fake_rasa: FakeRasa, database_url: str) -> None:
-    lines = iter(["/start", "1", "buttons", "2", "breathe", "/quit", "never read"])
+    lines = iter(["/start", "1", "buttons", "7", "breathe", "/quit", "never read"])
 
     def read_line() -> str:
         return next(lines)
@@ -36,7 +36,8 @@ async def test_terminal_chat_end_to_end(fake_rasa: FakeRasa, database_url: str) 
     shown = out.getvalue()
     assert texts.CONSENT_QUESTION in shown and f"[1] {texts.CONSENT_YES}" in shown
     assert texts.CONSENT_THANKS in shown
-    assert "[2] 7" in shown
+    # A number scale shows the numbers themselves: typing "7" picks the button titled 7.
+    assert "[3]  [7]" in shown
     assert shown.index("Breathe in slowly.") < shown.index("And breathe out.")
     sender = fake_rasa.received[0].sender
     assert [r.message for r in fake_rasa.received] == [
