@@ -1,4 +1,4 @@
-"""Evening check-ins and pacing reminders, sent on time and at most once.
+"""Evening check-ins, pacing reminders and Sunday summaries, sent on time and at most once.
 
 Typical wiring in the gateway::
 
@@ -7,11 +7,18 @@ Typical wiring in the gateway::
     )
     asyncio.create_task(scheduler.run_forever(stop_event))
 
-Pacing reminders are stored with :func:`bot.store.schedule.schedule_reminder`.
+Pacing reminders are stored with :func:`bot.store.schedule.schedule_reminder`. Sunday
+summaries go out only when ``send_weekly=`` is given (e.g. ``bot.progress.WeeklySummaries``).
 """
 
 from bot.scheduler.clock import Clock, FakeClock, SystemClock
-from bot.scheduler.service import DEFAULT_REMINDER_TEXT, Scheduler, SendText, TriggerCheckin
+from bot.scheduler.service import (
+    DEFAULT_REMINDER_TEXT,
+    Scheduler,
+    SendText,
+    SendWeekly,
+    TriggerCheckin,
+)
 
 __all__ = [
     "DEFAULT_REMINDER_TEXT",
@@ -19,6 +26,7 @@ __all__ = [
     "FakeClock",
     "Scheduler",
     "SendText",
+    "SendWeekly",
     "SystemClock",
     "TriggerCheckin",
 ]

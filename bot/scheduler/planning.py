@@ -18,6 +18,8 @@ from bot.scheduler.timing import local_dates, local_due_at
 CHECKIN = "checkin"
 CHECKIN_REMINDER = "checkin_reminder"
 PACING = "pacing"
+WEEKLY = "weekly_summary"
+SUNDAY = 6  # date.weekday()
 
 
 class SendStatus(str, enum.Enum):
@@ -79,6 +81,7 @@ class PatientView:
         answered: Local dates on which the patient has a check-in row.
         in_flare: Whether an episode is open and active right now.
         not_before: Ignore due times before this instant (e.g. when the patient joined).
+        weekly_summary: Whether the patient wants the Sunday summary.
     """
 
     patient_id: str
@@ -88,6 +91,7 @@ class PatientView:
     answered: Set[date]
     in_flare: bool
     not_before: datetime | None = None
+    weekly_summary: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,9 @@ def plan_patient(view: PatientView, now: datetime, policy: Policy) -> list[Actio
     """Decide what to send, retry or record for one patient at ``now``."""
     actions: list[Action] = []
     for day in candidate_dates(now, view.zone, policy):
+        weekly = _plan_weekly(view, day, now, policy)
+        if weekly is not None:  # before the check-in, so its question stays last
+            actions.append(weekly)
         checkin = _plan_checkin(view, day, now, policy)
         if checkin is not None:
             actions.append(checkin)
@@ -171,3 +178,26 @@ def _plan_reminder(view: PatientView, day: date, now: datetime, policy: Policy) 
     if step is None:
         return None
     return Action(view.patient_id, CHECKIN_REMINDER, day, due, step)
+
+
+def _plan_weekly(view: PatientView, day: date, now: datetime, policy: Policy) -> Action | None:
+    """The Sunday summary, at the check-in time of a local Sunday, once per local week.
+
+    Held back during a flare like the check-in, and recorded as missed once the grace
+    window has passed (no stale summary after downtime).
+    """
+    if day.weekday() != SUNDAY or not view.weekly_summary:
+        return None
+    due = local_due_at(day, view.checkin_time, view.zone)
+    if now < due or (view.not_before is not None and due < view.not_before):
+        return None
+    row = view.sends.get((WEEKLY, day))
+    if row is not None and row.status is not SendStatus.FAILED:
+        return None  # being sent, sent or closed already
+    if now > due + policy.grace:
+        step = Step.MISS
+    elif view.in_flare:
+        return None
+    else:
+        step = Step.SEND if row is None else Step.RETRY
+    return Action(view.patient_id, WEEKLY, day, due, step)

@@ -1,4 +1,4 @@
-"""The scheduler: evening check-ins, their single reminder, and pacing reminders.
+"""The scheduler: evening check-ins, their reminder, pacing reminders, the Sunday summary.
 
 Every pass (:meth:`Scheduler.tick`) reads the schedule, claims each due send in the database
 *before* delivering it, then delivers through the injected callbacks. Claims make every send
@@ -19,6 +19,7 @@ from bot.scheduler.clock import Clock
 from bot.scheduler.planning import (
     CHECKIN,
     PACING,
+    WEEKLY,
     Action,
     PatientView,
     Policy,
@@ -36,6 +37,8 @@ TriggerCheckin = Callable[[str], Awaitable[None]]
 """``async trigger_checkin(patient_id)``: start the evening check-in conversation."""
 SendText = Callable[[str, str], Awaitable[None]]
 """``async send_text(patient_id, text)``: send one plain message."""
+SendWeekly = Callable[[str, datetime], Awaitable[None]]
+"""``async send_weekly(patient_id, now)``: build and send the summary of the week to ``now``."""
 
 DEFAULT_REMINDER_TEXT = (
     "Just a gentle nudge: tonight's check-in is still open if you feel up to it. "
@@ -61,6 +64,8 @@ class Scheduler:
         default_timezone: Used for patients whose stored zone is unknown.
         default_checkin_time: Used for patients whose stored time is malformed.
         max_parallel: How many patients are delivered to at the same time.
+        send_weekly: Sends the Sunday summary, e.g. a :class:`bot.progress.WeeklySummaries`
+            (chart and caption, or text). Without it no Sunday summaries are planned.
     """
 
     def __init__(
@@ -79,6 +84,7 @@ class Scheduler:
         default_timezone: str = "UTC",
         default_checkin_time: time = time(20, 0),
         max_parallel: int = 10,
+        send_weekly: SendWeekly | None = None,
     ) -> None:
         if tick_seconds <= 0 or grace <= timedelta(0) or max_parallel < 1:
             raise ValueError("tick_seconds, grace and max_parallel must be positive")
@@ -96,6 +102,7 @@ class Scheduler:
         self.default_timezone = default_timezone
         self.default_checkin_time = default_checkin_time
         self._max_parallel = max_parallel
+        self._send_weekly = send_weekly
 
     @classmethod
     def from_settings(
@@ -122,7 +129,10 @@ class Scheduler:
         views = await asyncio.to_thread(self._load_views, now)
         by_patient: dict[str, list[Action]] = defaultdict(list)
         for view in views:
-            by_patient[view.patient_id].extend(plan_patient(view, now, self.policy))
+            actions = plan_patient(view, now, self.policy)
+            if self._send_weekly is None:
+                actions = [action for action in actions if action.kind != WEEKLY]
+            by_patient[view.patient_id].extend(actions)
         await asyncio.gather(
             *(
                 self._run_patient(actions, counts, limit)
@@ -191,6 +201,9 @@ class Scheduler:
         try:
             if action.kind == CHECKIN:
                 await self._trigger_checkin(action.patient_id)
+            elif action.kind == WEEKLY:
+                assert self._send_weekly is not None  # only planned with a sender
+                await self._send_weekly(action.patient_id, self._clock.now())
             else:
                 await self._send_text(action.patient_id, self._reminder_text)
         except Exception as exc:

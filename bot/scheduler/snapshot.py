@@ -47,7 +47,13 @@ def load_patient_views(
         default_checkin_time: Used for patients whose stored time is malformed.
     """
     patients = session.execute(
-        select(Patient.id, Patient.timezone, Patient.checkin_time, Patient.created_at)
+        select(
+            Patient.id,
+            Patient.timezone,
+            Patient.checkin_time,
+            Patient.created_at,
+            Patient.weekly_summary,
+        )
         .where(Patient.deleted_at.is_(None), Patient.checkins_paused.is_(False))
         .order_by(Patient.id)
     ).all()
@@ -89,6 +95,7 @@ def load_patient_views(
             answered=answered.get(row.id, set()),
             in_flare=row.id in in_flare,
             not_before=row.created_at,
+            weekly_summary=bool(row.weekly_summary),
         )
         for row in patients
     ]
