@@ -66,6 +66,13 @@ class TerminalChannel:
         self._print(f"bot: {caption or ''} ({filename})\n{data.decode('utf-8', 'replace')}")
         return next(self._ids)
 
+    async def send_photo(
+        self, chat_id: int, filename: str, data: bytes, caption: str | None = None
+    ) -> int | None:
+        """A terminal shows no pictures: print the caption and the picture's name."""
+        self._print(f"bot: (picture {filename})" + (f"\n{caption}" if caption else ""))
+        return next(self._ids)
+
     async def typing(self, chat_id: int) -> None:
         """Nothing to show in a terminal."""
 

@@ -98,6 +98,12 @@ class Channel(Protocol):
         """Send a file; return the channel's message id."""
         ...
 
+    async def send_photo(
+        self, chat_id: int, filename: str, data: bytes, caption: str | None = None
+    ) -> int | None:
+        """Send a picture given as bytes (e.g. a PNG chart); return the message id."""
+        ...
+
     async def typing(self, chat_id: int) -> None:
         """Show a typing indicator (best effort, never raises)."""
         ...

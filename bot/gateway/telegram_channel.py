@@ -108,6 +108,18 @@ class TelegramChannel:
         )
         return sent.message_id
 
+    async def send_photo(
+        self, chat_id: int, filename: str, data: bytes, caption: str | None = None
+    ) -> int | None:
+        """Upload a picture (PNG bytes) with an optional caption."""
+        sent: Message = await self.call(
+            "sendPhoto",
+            lambda: self.bot.send_photo(
+                chat_id, InputFile(data, filename=filename), caption=caption
+            ),
+        )
+        return sent.message_id
+
     async def _best_effort(self, what: str, call: Callable[[], Awaitable[Any]]) -> None:
         try:
             await call()
