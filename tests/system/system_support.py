@@ -4,6 +4,7 @@ and reads of what ended up in the shared database.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import itertools
 from collections.abc import Awaitable, Callable
@@ -33,6 +34,7 @@ RASA_TIMEOUT_SECONDS = 60.0
 T = TypeVar("T", bound=Base)
 F = TypeVar("F", bound=FakeTelegram)
 UPDATE_IDS_PER_SERVER = 1_000_000
+SERVER_DRAIN_SECONDS = 0.2
 _update_id_blocks = itertools.count(1)
 
 # Telegram user ids, unique over the whole session (every test shares one database).
@@ -88,6 +90,7 @@ class Gateways:
         for server in self._servers:
             await server.stop()
         self._servers.clear()
+        await asyncio.sleep(SERVER_DRAIN_SECONDS)  # let cut-off long polls finish their replies
 
 
 # -- conversations -------------------------------------------------------------------
