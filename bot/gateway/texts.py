@@ -59,7 +59,8 @@ HELP = (
     "Commands:\n"
     "/start CODE - link with your coach, using the code they gave you\n"
     "/checkin - do the evening check-in now\n"
-    "/settings - check-in time, time zone and country\n"
+    "/progress - a chart of your pain and flares, with a short summary\n"
+    "/settings - check-in time, time zone, country and the Sunday summary\n"
     "/pause - pause the evening check-ins\n"
     "/resume - resume the evening check-ins\n"
     "/mydata - get a file with everything I keep about you\n"
@@ -72,13 +73,23 @@ SETTINGS_USAGE = (
     "To change a setting, send one of:\n"
     "/settings time 21:30  (check-in time, 24-hour clock)\n"
     "/settings timezone Europe/London  (your time zone)\n"
-    "/settings country GB  (two letters, used to show the right crisis lines)"
+    "/settings country GB  (two letters, used to show the right crisis lines)\n"
+    "/settings weekly off  (no Sunday summary; weekly on brings it back)"
 )
 SETTINGS_CURRENT = (
     "Your settings:\ncheck-in time: {time}\ntime zone: {timezone}\ncountry: {country}\n"
-    "evening check-ins: {state}\n\n"
+    "evening check-ins: {state}\nSunday summary: {weekly}\n\n"
 )
 SETTINGS_SAVED = "Done: your {what} is now {value}."
+WEEKLY_ON = (
+    "Done: I'll send you a short summary of your week on Sunday evenings, at your "
+    "check-in time."
+)
+WEEKLY_OFF = (
+    "Done: no more Sunday summaries. You can still see your progress any time with "
+    "/progress, and send /settings weekly on to get them back."
+)
+PROGRESS_PICTURE_NAME = "my-progress.png"
 
 PAUSED = "Evening check-ins are paused. Send /resume whenever you'd like them back."
 RESUMED = "Evening check-ins are back on, at {time} your time."
@@ -152,7 +163,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "What this assistant is and is not"),
     ("help", "How to use the assistant"),
     ("checkin", "Do the evening check-in now"),
-    ("settings", "Check-in time, time zone, country"),
+    ("progress", "Your pain trend and flares in a chart"),
+    ("settings", "Check-in time, time zone, country, Sunday summary"),
     ("pause", "Pause evening check-ins"),
     ("resume", "Resume evening check-ins"),
     ("mydata", "Get a file with everything kept about you"),
