@@ -1,4 +1,5 @@
-"""The gateway's own commands: /start /help /settings /pause /resume /mydata /delete /stop.
+"""The gateway's own commands: /start /help /progress /settings /pause /resume /mydata
+/delete /stop.
 
 /checkin is not here: it goes to Rasa (``EXTERNAL_evening_checkin``) like a message.
 Malformed arguments are answered with the usage text.
@@ -6,9 +7,10 @@ Malformed arguments are answered with the usage text.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,6 +23,7 @@ from bot.gateway.model import DELETE_NO, DELETE_YES, Channel, DeliveryError
 from bot.gateway.rasa_client import RasaClient, RasaError
 from bot.gateway.records import erase_patient, export_json
 from bot.gateway.tx import in_tx
+from bot.progress import progress_chart, progress_data, progress_text
 from bot.store import messages as log
 from bot.store.db import Database
 from bot.store.models import Patient
@@ -30,11 +33,14 @@ logger = logging.getLogger(__name__)
 
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+_SWITCH = {"on": True, "off": False}
 
 
-def parse_setting(what: str, value: str) -> tuple[str, str] | None:
+def parse_setting(what: str, value: str) -> tuple[str, str | bool] | None:
     """Validate one /settings argument pair; return (column, normalised value) or None."""
     what = what.lower()
+    if what == "weekly" and value.lower() in _SWITCH:
+        return "weekly_summary", _SWITCH[value.lower()]
     if what == "time" and (match := _HHMM.match(value)):
         return "checkin_time", f"{int(match.group(1)):02d}:{match.group(2)}"
     if what in ("timezone", "tz", "zone"):
@@ -65,6 +71,7 @@ def _describe(session: Session, patient_id: str) -> str:
         timezone=patient.timezone,
         country=patient.country,
         state="paused" if patient.checkins_paused else "on",
+        weekly="on" if patient.weekly_summary else "off",
     )
 
 
@@ -131,6 +138,8 @@ class Commands:
             await say(texts.ALREADY_CONSENTED)
         elif name == "help":
             await say(texts.HELP)
+        elif name == "progress":
+            await self._progress(channel, chat_id, patient_id, reply_to)
         elif name == "settings":
             await self._settings(patient_id, args, say)
         elif name == "pause":
@@ -162,43 +171,83 @@ class Commands:
             return
         column, value = parsed
         await in_tx(self._db, _update, patient_id, column, value)
+        if column == "weekly_summary":
+            await say(texts.WEEKLY_ON if value else texts.WEEKLY_OFF)
+            return
         await say(texts.SETTINGS_SAVED.format(what=_LABELS[column], value=value))
 
-    async def _mydata(
-        self, channel: Channel, chat_id: int, patient_id: str, reply_to: int | None
-    ) -> None:
-        data = await in_tx(self._db, export_json, patient_id)
-        filename = "my-flare-assistant-data.json"
+    async def _upload(
+        self,
+        channel: Channel,
+        chat_id: int,
+        patient_id: str,
+        reply_to: int | None,
+        kind: str,
+        text: str,
+        send: Callable[[], Awaitable[int | None]],
+    ) -> bool:
+        """Send a file or picture and log it (``text`` is what the log shows)."""
         try:
-            message_id = await channel.send_document(chat_id, filename, data, texts.MYDATA_CAPTION)
+            message_id = await send()
         except DeliveryError as exc:
-            logger.warning("could not send /mydata file: %s", exc)
+            logger.warning("could not send a %s: %s", kind, exc)
             await in_tx(
                 self._db,
                 log.log_outbound,
                 patient_id,
                 channel=channel.name,
-                kind="document",
-                text=filename,
+                kind=kind,
+                text=text,
                 now=self._now(),
                 status=log.FAILED,
                 chat_id=chat_id,
                 reply_to_id=reply_to,
                 error=str(exc),
             )
-            return
+            return False
         await in_tx(
             self._db,
             log.log_outbound,
             patient_id,
             channel=channel.name,
-            kind="document",
-            text=filename,
+            kind=kind,
+            text=text,
             now=self._now(),
             chat_id=chat_id,
             telegram_message_id=message_id,
             reply_to_id=reply_to,
         )
+        return True
+
+    async def _mydata(
+        self, channel: Channel, chat_id: int, patient_id: str, reply_to: int | None
+    ) -> None:
+        data = await in_tx(self._db, export_json, patient_id)
+        filename = "my-flare-assistant-data.json"
+        await self._upload(
+            channel, chat_id, patient_id, reply_to, "document", filename,
+            lambda: channel.send_document(chat_id, filename, data, texts.MYDATA_CAPTION),
+        )
+
+    async def _progress(
+        self, channel: Channel, chat_id: int, patient_id: str, reply_to: int | None
+    ) -> None:
+        """The chart (pain trend above flares per week) with the summary as its caption.
+
+        Nothing logged yet: only the kind empty-case text. If the picture cannot be sent,
+        the summary still goes out as a plain message.
+        """
+        data = await in_tx(self._db, progress_data, patient_id, self._now())
+        text = progress_text(data.summary)
+        if data.summary.has_any_data:
+            png = await asyncio.to_thread(progress_chart, data)
+            name = texts.PROGRESS_PICTURE_NAME
+            if await self._upload(
+                channel, chat_id, patient_id, reply_to, "image", text,
+                lambda: channel.send_photo(chat_id, name, png, text),
+            ):
+                return
+        await self._outbox.send_plain(channel, chat_id, patient_id, text, reply_to=reply_to)
 
     async def erase(self, channel: Channel, chat_id: int, patient_id: str) -> None:
         """Erase everything about the patient (after the confirmation button)."""
