@@ -32,8 +32,8 @@ async def _command(h: GatewayHarness, user: int, text: str, replies: int = 1) ->
 
 async def test_commands_are_registered(harness: GatewayHarness) -> None:
     names = [c["command"] for c in harness.telegram.commands]
-    assert names == ["start", "help", "checkin", "settings", "pause", "resume", "mydata",
-                     "delete", "stop"]
+    assert names == ["start", "help", "checkin", "progress", "settings", "pause", "resume",
+                     "mydata", "delete", "stop"]
 
 
 async def test_help_lists_commands(harness: GatewayHarness) -> None:
