@@ -12,7 +12,7 @@ CAPTION_LIMIT = 1024
 
 TOOL_LABELS = {
     "breathing": "slow breathing",
-    "grounding": "grounding (5-4-3-2-1)",
+    "grounding": "5-4-3-2-1 grounding",
     "reframe": "seeing the pain as a false alarm",
     "pacing": "pacing",
     "desensitization": "gentle texture practice",
@@ -32,8 +32,8 @@ EMPTY_WEEKLY = (
 PROGRESS_HEADER = "Here's how your last 7 days look:"
 WEEKLY_HEADER = "Your Sunday summary for this week:"
 HARDER_WEEK = (
-    "This week was harder, and that is not a failure or a step back. An oversensitive "
-    "alarm settles over months, with ups and downs along the way."
+    "A week with more flares or more pain is not a failure or a step back. An "
+    "oversensitive alarm settles over months, with ups and downs along the way."
 )
 STEADY_WEEK = (
     "Ups and downs are part of retraining an oversensitive alarm. Every check-in helps "
