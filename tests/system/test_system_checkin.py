@@ -61,10 +61,9 @@ async def test_checkin_by_buttons_is_saved(system: GatewayHarness) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="actions/checkin.py: ActionStartCheckin resets the six slots to None, the form "
-    "then validates those resets as answers: five 'Please send a number...' corrections "
-    "before the first question, and validate_checkin_note turns None into 'skip', so the "
-    "note is never asked",
+    reason="actions/checkin.py validate_checkin_note: ActionStartCheckin resets the slots to "
+    "None and the form validates those resets; the note validator turns None into 'skip', "
+    "so the note question is never asked (return {'checkin_note': None} for None instead)",
 )
 async def test_checkin_asks_each_question_once_without_corrections(
     system: GatewayHarness,
