@@ -80,6 +80,7 @@ async def start_telegram(
 
 async def run_telegram(settings: Settings) -> None:
     """Run the Telegram gateway and the scheduler until SIGINT/SIGTERM."""
+    from bot.progress.weekly import WeeklySummaries
     from bot.scheduler.clock import SystemClock
     from bot.scheduler.service import Scheduler
 
@@ -96,6 +97,7 @@ async def run_telegram(settings: Settings) -> None:
         db, SystemClock(), gateway.trigger_checkin, gateway.send_text,
         default_timezone=settings.default_timezone,
         default_checkin_time=settings.checkin_time,
+        send_weekly=WeeklySummaries(db, gateway.send_text),
     )
     scheduler_task = asyncio.create_task(scheduler.run_forever(stop))
     try:
