@@ -155,7 +155,9 @@ class ValidateCheckinForm(FormValidationAction):
     def validate_checkin_note(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = str(value or "").strip()
+        if value is None:
+            return {"checkin_note": None}
+        text = str(value).strip()
         if not text or is_skip(text) or _clean(text) in {"no", "nope", "nothing", "none", "n/a"}:
             return {"checkin_note": SKIPPED}
         return {"checkin_note": text[:MAX_NOTE_CHARS]}

@@ -119,6 +119,16 @@ def looks_non_english(text: str) -> bool:
     return foreign > english or (non_ascii and english == 0)
 
 
+# Below this, a "yes" to "are you safe right now?" is not taken as an answer.
+SURE_ENOUGH = 0.6
+
+
+def _confident(tracker: Tracker) -> bool:
+    """Whether the latest intent is clear enough to act on for a safety answer."""
+    intent = tracker.latest_message.get("intent") or {}
+    return float(intent.get("confidence") or 0.0) >= SURE_ENOUGH
+
+
 class ActionYesNo(Action):
     """Answer a plain yes, no or skip in the light of the question that is open.
 
@@ -140,8 +150,10 @@ class ActionYesNo(Action):
                 return safety.crisis_response(dispatcher, tracker)
             return self._despair_no(dispatcher, tracker)
         if question == "crisis":
-            if yes:
+            if yes and _confident(tracker):
                 return safety.safe_now_response(dispatcher)
+            if yes:
+                return safety.ask_safe_again(dispatcher)
             return safety.not_safe_response(dispatcher, tracker)
         offer = tracker.get_slot("pending_offer")
         if yes and offer in OFFER_ACTIONS:
@@ -204,6 +216,11 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        question = tracker.get_slot("safety_question")
+        if question == "crisis":
+            return safety.ask_safe_again(dispatcher)
+        if question == "despair":
+            return safety.ask_thoughts_again(dispatcher)
         text = (tracker.latest_message.get("text") or "").strip()
         letters = [ch for ch in text if ch.isalpha()]
         if text and not letters:
@@ -222,5 +239,26 @@ class ActionFallback(Action):
             dispatcher.utter_message(
                 text="I'm not sure I understood, sorry. " + CAPABILITIES,
                 buttons=common.tool_buttons(common.crisis_now(tracker)),
+            )
+        return []
+
+
+class ActionOutOfScope(Action):
+    """Say honestly what the assistant is for; say so plainly when it is another language."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        if looks_non_english(text):
+            dispatcher.utter_message(
+                text="Sorry, I can only understand English for now. " + CAPABILITIES
+            )
+        else:
+            dispatcher.utter_message(
+                text="That's outside what I can help with, sorry. " + CAPABILITIES
             )
         return []

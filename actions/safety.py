@@ -103,6 +103,27 @@ def safe_now_response(dispatcher: CollectingDispatcher) -> list[EventType]:
     return [SlotSet("safety_question", None), SlotSet("pending_offer", "grounding")]
 
 
+def ask_safe_again(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """An unclear answer to "are you safe right now?": ask again, plainly."""
+    dispatcher.utter_message(
+        text="I want to be sure I understand. Are you safe right now?",
+        buttons=common.buttons(SAFE_BUTTONS),
+    )
+    return [SlotSet("safety_question", "crisis")]
+
+
+def ask_thoughts_again(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """An unclear answer to the despair question: ask again, plainly."""
+    dispatcher.utter_message(
+        text=(
+            "I want to be sure I understand. Are you having thoughts of ending your life or "
+            "hurting yourself?"
+        ),
+        buttons=common.buttons(THOUGHTS_BUTTONS),
+    )
+    return [SlotSet("safety_question", "despair")]
+
+
 class ActionCrisisResponse(Action):
     """Self-harm or suicidal language: resources, safety check, coach flag."""
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from scipy.sparse import csr_matrix
 from sklearn.preprocessing import normalize
@@ -42,3 +44,16 @@ class TunedLogisticRegressionClassifier(LogisticRegressionClassifier):
     def _create_X(self, messages: list[Message]) -> csr_matrix:  # noqa: N802 (parent's name)
         matrix = super()._create_X(messages)
         return normalize(matrix) if self.config["normalize"] else matrix
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Classify; a message with no known feature at all (emoji only, "...") gets no
+        intent, so the fallback answers instead of the class prior (which was "affirm")."""
+        messages = super().process(messages)
+        if not messages:
+            return messages
+        empty = np.asarray(self._create_X(messages).getnnz(axis=1)).ravel() == 0
+        for message, is_empty in zip(messages, empty, strict=True):
+            if is_empty:
+                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+        return messages

@@ -140,3 +140,44 @@ async def test_fallback_on_unknown_english_is_honest_and_offers_tools() -> None:
     assert "not sure I understood" in message["text"]
     assert "only understand English" not in message["text"]
     assert payloads(message) == ALL_TOOLS
+
+
+def _said(dispatcher) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(m.get("text") or "" for m in dispatcher.messages)
+
+
+async def test_unclear_yes_to_are_you_safe_is_asked_again() -> None:
+    from actions.conversation import ActionYesNo
+    from tests.actions.actions_support import make_tracker, run
+
+    tracker = make_tracker("hmm", "affirm", slots={"safety_question": "crisis"})
+    tracker.latest_message["intent"]["confidence"] = 0.32
+    events, dispatcher = await run(ActionYesNo(), tracker, {})
+    assert "Are you safe right now?" in _said(dispatcher)
+    assert "glad you're safe" not in _said(dispatcher)
+
+
+async def test_fallback_with_an_open_safety_question_asks_it_again() -> None:
+    from actions.conversation import ActionFallback
+    from tests.actions.actions_support import make_tracker, run
+
+    tracker = make_tracker("😭", "nlu_fallback", slots={"safety_question": "crisis"})
+    _, dispatcher = await run(ActionFallback(), tracker, {})
+    assert "Are you safe right now?" in _said(dispatcher)
+    tracker = make_tracker("...", "nlu_fallback", slots={"safety_question": "despair"})
+    _, dispatcher = await run(ActionFallback(), tracker, {})
+    assert "thoughts of ending your life" in _said(dispatcher)
+
+
+async def test_out_of_scope_in_another_language_says_english_only() -> None:
+    from actions.conversation import ActionOutOfScope
+    from tests.actions.actions_support import make_tracker, run
+
+    _, dispatcher = await run(
+        ActionOutOfScope(), make_tracker("me duele mucho la espalda hoy", "out_of_scope"), {}
+    )
+    assert "only understand English" in _said(dispatcher)
+    _, dispatcher = await run(
+        ActionOutOfScope(), make_tracker("who won the match", "out_of_scope"), {}
+    )
+    assert "outside what I can help with" in _said(dispatcher)

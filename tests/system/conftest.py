@@ -29,6 +29,7 @@ LOG_TAIL_LINES = 40
 # Environment the stack must not inherit from the shell (the tests assume the defaults).
 CLEARED_ENV = ("DEFAULT_COUNTRY", "DEFAULT_TIMEZONE", "EPISODE_IDLE_MINUTES")
 
+
 def _port_in_use(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0
@@ -48,9 +49,7 @@ def system_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def stack(
-    system_database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
+def stack(system_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Rasa with the trained model and the action server, once per session."""
     if not MODEL.exists():
         pytest.skip(f"no trained model at {MODEL}: run `make train` first")

@@ -71,8 +71,11 @@ class Gateways:
         """A started gateway on ``telegram`` (a new server if None); ``GatewayHarness`` kw."""
         kw.setdefault("rasa_timeout", RASA_TIMEOUT_SECONDS)
         harness = GatewayHarness(
-            self._database_url, self._stack.rasa_url, self._stack.token,
-            telegram=telegram or await self.telegram(), **kw,
+            self._database_url,
+            self._stack.rasa_url,
+            self._stack.token,
+            telegram=telegram or await self.telegram(),
+            **kw,
         )
         await harness.start()
         self._running.append(harness)
@@ -106,7 +109,9 @@ def _finished_inbound(h: GatewayHarness, pid: str) -> int:
     assert h.db is not None
     with h.db.sessions() as session:
         return session.execute(
-            select(func.count()).select_from(Message).where(
+            select(func.count())
+            .select_from(Message)
+            .where(
                 Message.patient_id == pid,
                 Message.direction == log.IN,
                 Message.status.not_in(log.UNFINISHED),
@@ -115,7 +120,9 @@ def _finished_inbound(h: GatewayHarness, pid: str) -> int:
 
 
 async def exchange(
-    h: GatewayHarness, user: int, act: Callable[[], Awaitable[Any] | int],
+    h: GatewayHarness,
+    user: int,
+    act: Callable[[], Awaitable[Any] | int],
     timeout: float = WAIT_SECONDS,
 ) -> list[str]:
     """Do ``act`` (say or press), wait until it is fully answered; return the new texts.
@@ -184,9 +191,9 @@ def rows(h: GatewayHarness, table: type[T], pid: str) -> list[T]:
     assert h.db is not None
     column = table.patient_id
     with h.db.sessions() as session:
-        return list(session.execute(
-            select(table).where(column == pid).order_by(table.id)
-        ).scalars())
+        return list(
+            session.execute(select(table).where(column == pid).order_by(table.id)).scalars()
+        )
 
 
 def episodes(h: GatewayHarness, pid: str) -> list[Episode]:
@@ -213,7 +220,11 @@ def fear_statements(h: GatewayHarness, pid: str) -> list[FearStatement]:
     """The patient's fear statements over all episodes, oldest first."""
     assert h.db is not None
     with h.db.sessions() as session:
-        return list(session.execute(
-            select(FearStatement).join(Episode).where(Episode.patient_id == pid)
-            .order_by(FearStatement.id)
-        ).scalars())
+        return list(
+            session.execute(
+                select(FearStatement)
+                .join(Episode)
+                .where(Episode.patient_id == pid)
+                .order_by(FearStatement.id)
+            ).scalars()
+        )

@@ -15,8 +15,9 @@ pytestmark = pytest.mark.slow
 
 EMOJI_ONLY = "😣😣😣"
 SPANISH = "Hoy me duele mucho la espalda y no puedo dormir por la noche"
-LONG_TEXT = ("My back has been flaring all week and I keep going over everything I did. "
-             * 80)[:5000]
+LONG_TEXT = ("My back has been flaring all week and I keep going over everything I did. " * 80)[
+    :5000
+]
 
 
 async def test_odd_input_gets_clear_answers_and_is_all_logged(
@@ -56,12 +57,6 @@ async def test_odd_input_gets_clear_answers_and_is_all_logged(
     assert {m.reply_to_id for m in replies} == {m.id for m in inbound}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/nlu/classifier.py: text with no known feature (emoji only, '...') gets the "
-    "model's prior, affirm at 0.32, above FallbackClassifier's 0.2, so action_fallback's "
-    "'no letters' answer is never reached and an open offer is taken as accepted",
-)
 async def test_emoji_only_is_not_read_as_yes(system: GatewayHarness) -> None:
     h = system
     user, _ = await new_patient(h)
@@ -69,12 +64,6 @@ async def test_emoji_only_is_not_read_as_yes(system: GatewayHarness) -> None:
     assert len(sent) == 1 and "in a few words" in sent[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="data/rules.yml 'Out of scope' + data/nlu/chitchat.yml: other languages are "
-    "trained as out_of_scope, whose answer is utter_out_of_scope ('outside what I can help "
-    "with'); action_fallback's 'I can only understand English' is never reached",
-)
 async def test_other_language_hears_english_only(system: GatewayHarness) -> None:
     h = system
     user, _ = await new_patient(h)

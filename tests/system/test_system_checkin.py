@@ -48,23 +48,23 @@ async def test_checkin_by_buttons_is_saved(system: GatewayHarness) -> None:
 
     (row,) = checkins(h, pid)
     assert (row.pain, row.sleep, row.stress, row.paced, row.practice_minutes, row.note) == (
-        6, 4, 7, True, 10, None,
+        6,
+        4,
+        7,
+        True,
+        10,
+        None,
     )
     # The default time zone is UTC.
     assert row.local_date in {day_before, datetime.now(timezone.utc).date()}
     inbound = messages(h, pid, "in")
     assert [(m.kind, m.text) for m in inbound][:6] == [
-        ("command", "/checkin"), *(("button", answer) for _, answer in ANSWERS[:5]),
+        ("command", "/checkin"),
+        *(("button", answer) for _, answer in ANSWERS[:5]),
     ]
     assert {m.status for m in inbound} == {"processed"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="actions/checkin.py validate_checkin_note: ActionStartCheckin resets the slots to "
-    "None and the form validates those resets; the note validator turns None into 'skip', "
-    "so the note question is never asked (return {'checkin_note': None} for None instead)",
-)
 async def test_checkin_asks_each_question_once_without_corrections(
     system: GatewayHarness,
 ) -> None:

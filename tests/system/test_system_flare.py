@@ -65,14 +65,17 @@ async def test_flare_severity_breathing_with_pauses_and_closing(system: GatewayH
     other_answered_at = h.telegram.calls_for(other)[-1].at
 
     def followup_asked() -> bool:
-        return any(text == questions["severity_end"]["text"]
-                   for _, text, _ in sent_messages(h, user)[before:])
+        return any(
+            text == questions["severity_end"]["text"]
+            for _, text, _ in sent_messages(h, user)[before:]
+        )
 
     total_pause = sum(step.pause for step in steps)
     await h.telegram.wait_for(followup_asked, total_pause + WAIT_SECONDS)
     sequence = sent_messages(h, user)[before:]
     assert [text for _, text, _ in sequence] == [
-        *(step.text for step in steps), questions["severity_end"]["text"]
+        *(step.text for step in steps),
+        questions["severity_end"]["text"],
     ]
     assert sequence[-1][2] == SCALE
     for (at, _, _), (next_at, _, _), step in zip(sequence, sequence[1:], steps, strict=False):
@@ -99,7 +102,7 @@ async def test_flare_severity_breathing_with_pauses_and_closing(system: GatewayH
     assert [m.payload for m in inbound[1:]] == ["8", "/request_breathing", "5"]
     outbound = [m.text for m in messages(h, pid, "out") if m.status == "sent"]
     expected = [text for _, text, _ in sequence] + sent
-    assert outbound[-len(expected):] == expected
+    assert outbound[-len(expected) :] == expected
 
 
 async def test_severity_question_comes_without_a_premature_correction(
@@ -110,5 +113,6 @@ async def test_severity_question_comes_without_a_premature_correction(
     sent = await say(h, user, "having a bad flare, my whole body is burning")
     assert sent[0] in get_content().validations["flare"]
     assert sent[1:] == [
-        "I've noted it: in your whole body.", load_questions()["severity_start"]["text"]
+        "I've noted it: in your whole body.",
+        load_questions()["severity_start"]["text"],
     ]

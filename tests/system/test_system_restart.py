@@ -37,7 +37,8 @@ async def _lossy(gateways: Gateways) -> LossyTelegram:
 def _rasa_user_texts(stack: Stack, pid: str) -> list[str]:
     response = httpx.get(
         f"{stack.rasa_url}/conversations/{pid}/tracker",
-        params={"token": stack.token}, timeout=30.0,
+        params={"token": stack.token},
+        timeout=30.0,
     )
     response.raise_for_status()
     return [e.get("text") for e in response.json()["events"] if e["event"] == "user"]
@@ -103,6 +104,7 @@ async def test_answered_but_unconfirmed_update_is_not_answered_again(
     assert len(offers) == 1
     inbound = messages(second, pid, "in")
     assert [(m.text, m.status) for m in inbound] == [
-        ("my feet are killing me 7/10", "processed"), ("thank you", "processed"),
+        ("my feet are killing me 7/10", "processed"),
+        ("thank you", "processed"),
     ]
     assert _rasa_user_texts(stack, pid).count("my feet are killing me 7/10") == 1

@@ -82,12 +82,6 @@ async def test_crisis_gets_resources_and_no_reframe_afterwards(system: GatewayHa
     assert [m.status for m in messages(h, pid, "in")] == ["processed"] * 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/nlu/classifier.py: an emoji-only answer gets the model's prior (affirm, "
-    "0.32 > FallbackClassifier 0.2), so a crying face in answer to 'Are you safe right "
-    "now?' is taken as 'I'm safe' by action_yes_no",
-)
 async def test_crying_emoji_is_not_taken_as_safe(system: GatewayHarness) -> None:
     h = system
     user, _ = await new_patient(h)

@@ -80,3 +80,9 @@ def test_weaker_regularisation_gives_sharper_confidence(tmp_path: Path) -> None:
     loose = _predict(_train(tmp_path / "a", C=20), "my hips are flaring")["confidence"]
     tight = _predict(_train(tmp_path / "b", C=0.1), "my hips are flaring")["confidence"]
     assert np.isfinite(loose) and loose > tight
+
+
+def test_message_without_known_features_gets_no_intent(tmp_path: Path) -> None:
+    classifier = _train(tmp_path, C=20)
+    result = _predict(classifier, "😭😭")
+    assert result == {"name": None, "confidence": 0.0}
