@@ -23,8 +23,10 @@ TYPING_EVERY = 4.0  # Telegram shows "typing" for about 5 seconds
 async def typing(channel: Channel, chat_id: int) -> AsyncIterator[None]:
     """Keep a typing indicator up while the block runs.
 
-    Stopped by an event as well as by cancellation: httpx may swallow a cancellation that
-    arrives while it is releasing a connection.
+    Stopped by an event, and a ``sendChatAction`` already in flight is allowed to finish:
+    cancelling an httpx request midway can leave its pooled connection occupied for good
+    (the bench then saw "Pool timeout" and replies given up after 5 attempts). Only a
+    request that hangs past ``TYPING_EVERY`` is cancelled.
     """
     stop = asyncio.Event()
 
@@ -39,8 +41,10 @@ async def typing(channel: Channel, chat_id: int) -> AsyncIterator[None]:
         yield
     finally:
         stop.set()
-        task.cancel()
-        await asyncio.wait({task}, timeout=TYPING_EVERY)
+        done, _ = await asyncio.wait({task}, timeout=TYPING_EVERY)
+        if not done:
+            task.cancel()
+            await asyncio.wait({task}, timeout=TYPING_EVERY)
 
 
 class Outbox:
