@@ -27,6 +27,7 @@ from bot.gateway.model import CONSENT_NO, CONSENT_YES, Channel, DeliveryError, I
 from bot.gateway.rasa_client import RasaClient, RasaRequestError, RasaUnavailable
 from bot.gateway.replies import Step, to_steps
 from bot.gateway.serial import SerialRunner
+from bot.gateway import tx
 from bot.gateway.tx import in_tx
 from bot.settings import Settings
 from bot.store import messages as log
@@ -93,12 +94,13 @@ class Gateway:
         self._retry_task = asyncio.create_task(self._retry_loop(), name="gateway-retry")
 
     async def close(self) -> None:
-        """Stop the retry loop and the per-patient workers."""
+        """Stop the retry loop and the per-patient workers; close the kept connection."""
         if self._retry_task is not None:
             self._retry_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._retry_task
         await self.runner.close()
+        await tx.release(self.db)
 
     async def idle(self) -> None:
         """Wait until every queued job has finished (tests, benchmarks)."""
