@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from bot.gateway import texts
+from bot.gateway import texts, tx
 from bot.gateway.commands import Commands
 from bot.gateway.delivery import Outbox, typing
 from bot.gateway.intake import Next, Taken, take_in
@@ -27,7 +27,6 @@ from bot.gateway.model import CONSENT_NO, CONSENT_YES, Channel, DeliveryError, I
 from bot.gateway.rasa_client import RasaClient, RasaRequestError, RasaUnavailable
 from bot.gateway.replies import Step, to_steps
 from bot.gateway.serial import SerialRunner
-from bot.gateway import tx
 from bot.gateway.tx import in_tx
 from bot.settings import Settings
 from bot.store import messages as log
