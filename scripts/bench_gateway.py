@@ -1,19 +1,26 @@
 """Benchmark the gateway: N simulated patients talk at once through the fake Telegram server.
 
     .venv/bin/python scripts/bench_gateway.py --rasa-url http://127.0.0.1:5005 --patients 50
-    .venv/bin/python scripts/bench_gateway.py --fake-rasa        # harness check, no Rasa needed
+    .venv/bin/python scripts/bench_gateway.py --fake-rasa        # canned Rasa, no model needed
 
-Each patient consents, then sends ``--messages`` texts one after the other (the next once
-the whole reply has arrived). Prints the reply latency (message injected -> first reply
-sent) p50/p95, messages per second and lost messages (inbound messages that never got a
-delivered reply, or are not ``processed``): must be 0. Goal on a 2-core machine with the
-real Rasa: 50 patients, p95 < 500 ms.
+This process runs only the gateway under test (real python-telegram-bot client, long
+polling, message log, Rasa client), as in production. The fake Bot API server and the
+simulated patients (and with ``--fake-rasa`` the canned Rasa) run in a second process
+(:mod:`tests.fake_telegram.load`). Each patient consents (not timed), then sends
+``--messages`` texts; before each one it "thinks" for a random ``--think-min`` ..
+``--think-max`` seconds after the whole previous answer arrived (``--think-max 0``: no
+pause, a stress test). Prints the reply latency (update available at the Bot API server ->
+first reply ``sendMessage`` handled by it) p50/p95, messages per second and lost messages:
+inbound texts without a delivered reply or not ``processed`` in the log, plus texts the
+patients never got an answer to. Lost must be 0. Goal on a 2-core machine with the real
+Rasa: 50 patients, p95 < 500 ms.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import statistics
@@ -21,22 +28,18 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from bot.store.messages import Message  # noqa: E402
-from tests.fake_telegram.fake_rasa import FakeRasa  # noqa: E402
-from tests.fake_telegram.harness import GatewayHarness  # noqa: E402
-
-PHRASES = (
-    "hello",
-    "my lower back is flaring, about a 6 out of 10",
-    "I'm scared this pain means something is damaged",
-    "thank you",
-)
+from bot.gateway.app import create_gateway, start_telegram  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.store.db import Database  # noqa: E402
+from bot.store.messages import Message, max_update_id  # noqa: E402
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -45,87 +48,97 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-async def _patient(h: GatewayHarness, user: int, count: int, latencies: list[float]) -> None:
-    """One patient: send ``count`` messages, each after the previous reply arrived."""
-    telegram = h.telegram
-    for number in range(count):
-        before = len(telegram.texts_to(user))
-        started = time.monotonic()
-        telegram.inject_text(user, PHRASES[number % len(PHRASES)])
-        await telegram.wait_for(lambda b=before: len(telegram.texts_to(user)) > b, timeout=60)
-        first = next(
-            c for c in telegram.calls_for(user) if c.method == "sendMessage" and c.at >= started
-        )
-        latencies.append(first.at - started)
-        await _settled(h, user)
-
-
-async def _settled(h: GatewayHarness, user: int) -> None:
-    """Wait until no more replies arrive for ``user`` (multi-message answers)."""
-    telegram = h.telegram
-    seen = -1
-    while seen != len(telegram.texts_to(user)):
-        seen = len(telegram.texts_to(user))
-        await asyncio.sleep(0.15)
-
-
-def _lost(h: GatewayHarness) -> tuple[int, int]:
-    """(inbound text messages, those without a delivered reply or not processed)."""
-    assert h.db is not None
+def _lost(db: Database, users: list[int]) -> tuple[int, int]:
+    """(inbound texts of ``users``, those without a delivered reply or not processed)."""
     reply = aliased(Message)
-    with h.db.sessions() as session:
-        total = session.execute(
-            select(func.count())
-            .select_from(Message)
-            .where(Message.direction == "in", Message.kind == "text")
-        ).scalar_one()
-        answered = (
-            select(reply.id).where(reply.reply_to_id == Message.id, reply.status == "sent").exists()
-        )
+    texts = (Message.direction == "in", Message.kind == "text", Message.chat_id.in_(users))
+    answered = (
+        select(reply.id).where(reply.reply_to_id == Message.id, reply.status == "sent").exists()
+    )
+    with db.sessions() as session:
+        total = session.execute(select(func.count()).select_from(Message).where(*texts))
         lost = session.execute(
-            select(func.count())
-            .select_from(Message)
-            .where(
-                Message.direction == "in",
-                Message.kind == "text",
-                (Message.status != "processed") | ~answered,
-            )
-        ).scalar_one()
-    return int(total), int(lost)
+            select(func.count()).select_from(Message)
+            .where(*texts, (Message.status != "processed") | ~answered)
+        )
+        return int(total.scalar_one()), int(lost.scalar_one())
+
+
+async def _load_process(config: dict[str, Any]) -> asyncio.subprocess.Process:
+    """Start the fake Telegram server and the patients in their own process."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.fake_telegram.load",
+        cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert process.stdin is not None
+    process.stdin.write((json.dumps(config) + "\n").encode())
+    await process.stdin.drain()
+    return process
+
+
+async def _read(process: asyncio.subprocess.Process) -> dict[str, Any]:
+    assert process.stdout is not None
+    line = await process.stdout.readline()
+    if not line:
+        raise RuntimeError("the load process ended early (see its stderr)")
+    return dict(json.loads(line))
 
 
 async def bench(args: argparse.Namespace) -> int:
     """Run the benchmark; return 0 when nothing was lost."""
-    fake = await FakeRasa(token=None).start() if args.fake_rasa else None
-    rasa_url = fake.url if fake else args.rasa_url
     directory = tempfile.mkdtemp(prefix="bench-gateway-")
-    database_url = args.database_url or f"sqlite:///{directory}/bench.db"
-    harness = await GatewayHarness(
-        database_url, rasa_url, None if fake else args.rasa_token, rasa_timeout=10.0
-    ).start()
-    users = [900_000 + n for n in range(args.patients)]
+    db = Database.from_url(args.database_url or f"sqlite:///{directory}/bench.db")
+    db.migrate()
+    with db.sessions() as session:
+        first_update_id = (max_update_id(session) or 0) + 1
+    base = 7_000_000_000 + int(time.time()) % 10**6 * 1000  # new patients on every run
+    users = [base + n for n in range(args.patients)]
+    process = await _load_process({
+        "users": users, "messages": args.messages, "think_min": args.think_min,
+        "think_max": args.think_max, "first_update_id": first_update_id,
+        "fake_rasa": args.fake_rasa, "seed": args.seed,
+    })
+    servers = await _read(process)
+    rasa_url = servers["rasa_url"] or args.rasa_url
+    settings = Settings(
+        database_url=str(db.engine.url), rasa_url=rasa_url,
+        rasa_token=None if args.fake_rasa else args.rasa_token,
+        telegram_bot_token=servers["token"], telegram_api_base_url=servers["telegram_base_url"],
+    )
+    gateway = create_gateway(settings, db, rasa_timeout=10.0, retry_interval=0.5)
+    await gateway.start()
+    runner = await start_telegram(gateway, settings, poll_timeout=10, backoff=0.05)
     try:
-        await asyncio.gather(*(harness.consent(user) for user in users))
-        latencies: list[float] = []
-        started = time.monotonic()
-        await asyncio.gather(*(_patient(harness, u, args.messages, latencies) for u in users))
-        elapsed = time.monotonic() - started
-        assert harness.gateway is not None
-        await harness.gateway.idle()
-        total, lost = _lost(harness)
+        result = (await _read(process))["result"]
+        await gateway.idle()
+        total, lost = _lost(db, users)
     finally:
-        await harness.stop()
-        if fake:
-            await fake.stop()
-    print(f"patients={args.patients} messages={total} rasa={rasa_url}")
+        await runner.stop()
+        await gateway.close()
+        await gateway.rasa.aclose()
+        await runner.bot.shutdown()
+        db.dispose()
+        assert process.stdin is not None
+        process.stdin.write(b"stop\n")
+        await process.stdin.drain()
+        await process.wait()
+    latencies: list[float] = result["latencies"] or [float("nan")]
+    lost += result["unanswered"]
+    print(f"patients={args.patients} messages={total} rasa={rasa_url} "
+          f"think={args.think_min:g}-{args.think_max:g}s")
     print(
         f"latency p50={_percentile(latencies, 0.5) * 1000:.0f} ms "
         f"p95={_percentile(latencies, 0.95) * 1000:.0f} ms "
-        f"mean={statistics.mean(latencies) * 1000:.0f} ms"
+        f"mean={statistics.mean(latencies) * 1000:.0f} ms "
+        f"max={max(latencies) * 1000:.0f} ms"
     )
-    print(f"throughput={total / elapsed:.1f} messages/s (wall {elapsed:.1f} s)")
-    print(f"lost={lost}")
-    return 0 if lost == 0 and total == args.patients * args.messages else 1
+    print(f"throughput={total / result['elapsed']:.1f} messages/s "
+          f"(wall {result['elapsed']:.1f} s)")
+    print(f"lost={lost}" + (f" (consent failed for {result['consent_failures']})"
+                            if result["consent_failures"] else ""))
+    complete = total == args.patients * args.messages and not result["consent_failures"]
+    return 0 if lost == 0 and complete else 1
 
 
 def main() -> int:
@@ -136,8 +149,13 @@ def main() -> int:
     parser.add_argument("--fake-rasa", action="store_true", help="use the canned fake Rasa")
     parser.add_argument("--patients", type=int, default=50)
     parser.add_argument("--messages", type=int, default=4, help="messages per patient")
+    parser.add_argument("--think-min", type=float, default=1.0, help="seconds, at least")
+    parser.add_argument("--think-max", type=float, default=3.0, help="seconds, at most")
+    parser.add_argument("--seed", type=int, default=1, help="random seed of the think times")
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     args = parser.parse_args()
+    if not 0 <= args.think_min <= args.think_max:
+        parser.error("need 0 <= --think-min <= --think-max")
     logging.basicConfig(level=logging.WARNING)
     return asyncio.run(bench(args))
 

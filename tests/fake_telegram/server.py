@@ -52,9 +52,15 @@ class Failure:
 
 
 class FakeTelegram:
-    """The fake server. Use ``await start()`` / ``await stop()`` or ``async with``."""
+    """The fake server. Use ``await start()`` / ``await stop()`` or ``async with``.
 
-    def __init__(self, token: str = "123456:TEST-token") -> None:
+    Args:
+        token: the bot token the server accepts.
+        first_update_id: the first update id it hands out (Telegram's ids only grow, so a
+            run on a database that already took updates in starts above them).
+    """
+
+    def __init__(self, token: str = "123456:TEST-token", first_update_id: int = 1) -> None:
         self.token = token
         self.calls: list[Call] = []
         self.failed: list[Call] = []
@@ -65,7 +71,7 @@ class FakeTelegram:
         self._updates: list[dict[str, Any]] = []
         self.history: dict[int, dict[str, Any]] = {}
         self._by_chat: dict[int, list[Call]] = {}
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(first_update_id)
         self._message_ids = itertools.count(1000)
         self._new_update = asyncio.Event()
         self._sent_event = asyncio.Event()
