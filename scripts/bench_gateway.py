@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.gateway.app import create_gateway, start_telegram  # noqa: E402
+from bot.gateway.rasa_client import DEFAULT_CONCURRENCY  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.store.db import Database  # noqa: E402
 from bot.store.messages import Message, max_update_id  # noqa: E402
@@ -106,7 +107,8 @@ async def bench(args: argparse.Namespace) -> int:
         rasa_token=None if args.fake_rasa else args.rasa_token,
         telegram_bot_token=servers["token"], telegram_api_base_url=servers["telegram_base_url"],
     )
-    gateway = create_gateway(settings, db, rasa_timeout=10.0, retry_interval=0.5)
+    gateway = create_gateway(settings, db, rasa_timeout=10.0, retry_interval=0.5,
+                             rasa_concurrency=args.rasa_concurrency or None)
     await gateway.start()
     runner = await start_telegram(gateway, settings, poll_timeout=10, backoff=0.05)
     try:
@@ -151,6 +153,8 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=4, help="messages per patient")
     parser.add_argument("--think-min", type=float, default=1.0, help="seconds, at least")
     parser.add_argument("--think-max", type=float, default=3.0, help="seconds, at most")
+    parser.add_argument("--rasa-concurrency", type=int, default=DEFAULT_CONCURRENCY,
+                        help="requests to Rasa in flight at once (0: no limit)")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the think times")
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     args = parser.parse_args()

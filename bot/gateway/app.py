@@ -11,7 +11,7 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from bot.gateway.core import Gateway
-from bot.gateway.rasa_client import DEFAULT_TIMEOUT, RasaClient
+from bot.gateway.rasa_client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, RasaClient
 from bot.gateway.telegram_channel import TelegramChannel
 from bot.gateway.telegram_runner import TelegramRunner
 from bot.settings import Settings
@@ -30,10 +30,15 @@ def create_gateway(
     *,
     rasa_timeout: float = DEFAULT_TIMEOUT,
     retry_interval: float = 5.0,
+    rasa_concurrency: int | None = DEFAULT_CONCURRENCY,
 ) -> Gateway:
-    """A gateway on ``settings`` (its database and Rasa); channels are added by the caller."""
+    """A gateway on ``settings`` (its database and Rasa); channels are added by the caller.
+
+    ``rasa_concurrency`` caps the requests to Rasa in flight at once (None: no cap).
+    """
     database = db or Database.from_settings(settings)
-    rasa = RasaClient(settings.rasa_url, settings.rasa_token, timeout=rasa_timeout)
+    rasa = RasaClient(settings.rasa_url, settings.rasa_token, timeout=rasa_timeout,
+                      max_concurrency=rasa_concurrency)
     return Gateway(database, rasa, settings, retry_interval=retry_interval)
 
 

@@ -7,6 +7,7 @@ Every call has a timeout. Network failures, timeouts and 5xx answers raise
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -15,6 +16,7 @@ import httpx
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_CONCURRENCY = 4  # Rasa handles messages one core at a time; more only interleave
 CHECKIN_INTENT = "EXTERNAL_evening_checkin"
 
 
@@ -38,6 +40,8 @@ class RasaClient:
         token: the token of Rasa's HTTP API (``--auth-token``), if any.
         timeout: seconds allowed for each request.
         transport: optional httpx transport (tests).
+        max_concurrency: requests in flight at once; the others wait their turn (the
+            wait does not count towards ``timeout``). None: no limit.
     """
 
     def __init__(
@@ -46,10 +50,13 @@ class RasaClient:
         token: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
+        max_concurrency: int | None = DEFAULT_CONCURRENCY,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=50)
+        self._slots = asyncio.Semaphore(max_concurrency) if max_concurrency else None
+        pool = max_concurrency or 100
+        limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout), limits=limits, transport=transport
         )
@@ -65,7 +72,13 @@ class RasaClient:
     ) -> Any:
         url = f"{self.base_url}{path}"
         try:
-            response = await self._client.request(method, url, json=payload, params=params)
+            if self._slots is None:
+                response = await self._client.request(method, url, json=payload, params=params)
+            else:
+                async with self._slots:
+                    response = await self._client.request(
+                        method, url, json=payload, params=params
+                    )
         except httpx.TimeoutException as exc:
             raise RasaUnavailable(f"Rasa timed out on {path}") from exc
         except httpx.HTTPError as exc:

@@ -1,5 +1,6 @@
 """Guards for what the gateway benchmark found: a pooled HTTP connection must not be lost
-to a cancelled typing request, and SQLite transactions reuse one open connection."""
+to a cancelled typing request, SQLite transactions reuse one open connection, and the
+requests to Rasa in flight at once are capped."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import event, text
 
 from bot.gateway import tx
 from bot.gateway.delivery import typing
+from bot.gateway.rasa_client import RasaClient
 from bot.store.db import Database
 
 
@@ -84,3 +87,34 @@ async def test_sqlite_file_keeps_one_connection_and_commits(file_db: Database) -
     await tx.in_tx(file_db, _insert, 4)  # usable again after a release
     assert len(connects) == 3  # the check above, then a fresh kept connection
     await tx.release(file_db)
+
+
+class GatedTransport(httpx.AsyncBaseTransport):
+    """Answers Rasa requests once the test opens the gate; counts requests in flight."""
+
+    def __init__(self) -> None:
+        self.gate = asyncio.Event()
+        self.in_flight = 0
+        self.most = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        await self.gate.wait()
+        self.in_flight -= 1
+        return httpx.Response(200, json=[{"text": "ok"}])
+
+
+async def test_rasa_requests_in_flight_are_capped() -> None:
+    transport = GatedTransport()
+    client = RasaClient("http://rasa", transport=transport, max_concurrency=3)
+    calls = [asyncio.create_task(client.send_message(f"p{n}", "hi")) for n in range(10)]
+    while transport.in_flight < 3:
+        await asyncio.sleep(0)
+    for _ in range(20):  # give the other seven every chance to start
+        await asyncio.sleep(0)
+    assert transport.most == 3
+    transport.gate.set()
+    assert [await call for call in calls] == [[{"text": "ok"}]] * 10
+    assert transport.most == 3
+    await client.aclose()
