@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bot.gateway import texts, tx
 from bot.gateway.commands import Commands
-from bot.gateway.delivery import Outbox, typing
+from bot.gateway.delivery import TYPING_AFTER, Outbox, typing
 from bot.gateway.intake import Next, Taken, take_in
 from bot.gateway.model import CONSENT_NO, CONSENT_YES, Channel, DeliveryError, Inbound
 from bot.gateway.rasa_client import RasaClient, RasaRequestError, RasaUnavailable
@@ -231,7 +231,7 @@ class Gateway:
             if message is None:
                 return
             try:
-                async with typing(channel, chat_id):
+                async with typing(channel, chat_id, after=TYPING_AFTER):
                     replies = await self._ask_rasa(patient_id, message)
             except RasaUnavailable as exc:
                 await self._hold(patient_id, channel, chat_id, message, str(exc))

@@ -17,11 +17,12 @@ from bot.store.db import Database
 logger = logging.getLogger(__name__)
 
 TYPING_EVERY = 4.0  # Telegram shows "typing" for about 5 seconds
+TYPING_AFTER = 0.3  # a reply quicker than this needs no indicator (one Bot API call fewer)
 
 
 @contextlib.asynccontextmanager
-async def typing(channel: Channel, chat_id: int) -> AsyncIterator[None]:
-    """Keep a typing indicator up while the block runs.
+async def typing(channel: Channel, chat_id: int, after: float = 0.0) -> AsyncIterator[None]:
+    """Keep a typing indicator up while the block runs, from ``after`` seconds on.
 
     Stopped by an event, and a ``sendChatAction`` already in flight is allowed to finish:
     cancelling an httpx request midway can leave its pooled connection occupied for good
@@ -31,6 +32,9 @@ async def typing(channel: Channel, chat_id: int) -> AsyncIterator[None]:
     stop = asyncio.Event()
 
     async def keep() -> None:
+        if after > 0:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), after)
         while not stop.is_set():
             await channel.typing(chat_id)
             with contextlib.suppress(asyncio.TimeoutError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.gateway import texts
+from bot.gateway.delivery import TYPING_AFTER
 from bot.store.messages import Message
 from bot.store.models import ChannelIdentity, Patient
 from tests.fake_telegram.fake_rasa import FakeRasa
@@ -31,6 +32,7 @@ async def test_text_goes_to_rasa_under_a_pseudonym_and_is_logged(
     harness: GatewayHarness, fake_rasa: FakeRasa
 ) -> None:
     user = await harness.consent()
+    fake_rasa.delay = 2 * TYPING_AFTER  # slow enough for the typing indicator
     await harness.say(user, "my back is flaring")
     texts_seen = await harness.telegram.wait_texts(user, 4)
     assert texts_seen[-1] == "You said: my back is flaring"

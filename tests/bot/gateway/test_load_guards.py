@@ -118,3 +118,20 @@ async def test_rasa_requests_in_flight_are_capped() -> None:
     assert [await call for call in calls] == [[{"text": "ok"}]] * 10
     assert transport.most == 3
     await client.aclose()
+
+
+async def test_typing_waits_its_delay_and_a_quick_block_sends_none() -> None:
+    channel = SlowTypingChannel()
+    channel.release.set()
+    gate = asyncio.Event()
+
+    async def quick() -> None:
+        async with typing(channel, 1, after=3600):  # type: ignore[arg-type]
+            await gate.wait()
+
+    task = asyncio.create_task(quick())
+    for _ in range(20):
+        await asyncio.sleep(0)
+    gate.set()
+    await task
+    assert not channel.started.is_set() and channel.finished == 0
