@@ -147,3 +147,16 @@ def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
     yield url
     if request.param == "postgres":
         request.getfixturevalue("pg_databases").drop(url)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Undo the uvloop event-loop policy that importing Rasa installs.
+
+    Rasa sets ``uvloop.EventLoopPolicy`` as a side effect of being imported (the NLU tests
+    import it while collecting). The gateway runs on the standard asyncio loop in its own
+    process (``python -m bot``), so its tests must too: under uvloop the teardown of the
+    gateway harness hangs when a test module that imports Rasa was collected first.
+    """
+    import asyncio
+
+    asyncio.set_event_loop_policy(None)
