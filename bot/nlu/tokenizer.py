@@ -27,7 +27,7 @@ from bot.nlu.extract import build_nlp
 def lemma_table() -> Table:
     """spaCy's English lookup lemma table (keys are hashed; use ``Table.get``)."""
     lemmatizer = build_nlp().get_pipe("lemmatizer")
-    return lemmatizer.lookups.get_table("lemma_lookup")  # type: ignore[attr-defined,no-any-return]
+    return lemmatizer.lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
 
 
 # spaCy's lookup table maps these to unrelated words ("worse" -> "wrong").
