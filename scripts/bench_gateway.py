@@ -23,6 +23,7 @@ import asyncio
 import json
 import logging
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -125,6 +126,8 @@ async def bench(args: argparse.Namespace) -> int:
         process.stdin.write(b"stop\n")
         await process.stdin.drain()
         await process.wait()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    gateway_cpu = usage.ru_utime + usage.ru_stime
     latencies: list[float] = result["latencies"] or [float("nan")]
     lost += result["unanswered"]
     print(f"patients={args.patients} messages={total} rasa={rasa_url} "
@@ -137,6 +140,8 @@ async def bench(args: argparse.Namespace) -> int:
     )
     print(f"throughput={total / result['elapsed']:.1f} messages/s "
           f"(wall {result['elapsed']:.1f} s)")
+    print(f"cpu gateway={gateway_cpu:.1f} s (with start-up) "
+          f"fake-telegram+patients={result['cpu_seconds']:.1f} s")
     print(f"lost={lost}" + (f" (consent failed for {result['consent_failures']})"
                             if result["consent_failures"] else ""))
     complete = total == args.patients * args.messages and not result["consent_failures"]

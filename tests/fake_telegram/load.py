@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import resource
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -59,6 +60,7 @@ class LoadResult:
     unanswered: int = 0
     elapsed: float = 0.0
     consent_failures: int = 0
+    cpu_seconds: float = 0.0  # this process (fake server, patients, fake Rasa)
 
 
 def _replies(telegram: FakeTelegram, user: int) -> int:
@@ -129,6 +131,8 @@ async def run_patients(telegram: FakeTelegram, config: LoadConfig) -> LoadResult
         _patient(telegram, u, config, random.Random(rng.random()), result) for u in config.users
     ))
     result.elapsed = time.monotonic() - started
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result.cpu_seconds = usage.ru_utime + usage.ru_stime
     return result
 
 
