@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
@@ -139,9 +140,7 @@ class Gateway:
                 continue
             channel = self.channels[inbound.channel]
             key = taken.patient_id or f"{inbound.channel}:{inbound.chat_id}"
-            self.runner.submit(
-                key, lambda c=channel, i=inbound, t=taken: self._follow_up(c, i, t)
-            )
+            self.runner.submit(key, functools.partial(self._follow_up, channel, inbound, taken))
 
     async def _follow_up(self, channel: Channel, inbound: Inbound, taken: Taken) -> None:
         """Answer an event that was taken in (runs in the patient's queue)."""
@@ -294,8 +293,8 @@ class Gateway:
             if route is None:
                 continue
             channel, chat_id = route
-            self.runner.submit(patient_id, lambda p=patient_id, c=channel, i=chat_id:
-                               self._drain(p, c, i))
+            self.runner.submit(patient_id,
+                               functools.partial(self._drain, patient_id, channel, chat_id))
             queued += 1
         return queued
 

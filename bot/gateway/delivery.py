@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
 
 from bot.gateway.model import RASA_BUTTON_PREFIX, Channel, DeliveryError
@@ -64,7 +64,7 @@ class Outbox:
         self,
         db: Database,
         now: Callable[[], datetime],
-        sleep: Callable[[float], object] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self._db = db
         self._now = now
