@@ -45,10 +45,14 @@ class Stack:
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def stop(self) -> None:
-        """Stop both servers (SIGINT, then SIGKILL after a grace period)."""
+        """Stop both servers (SIGTERM, then SIGKILL after a grace period).
+
+        SIGTERM rather than SIGINT: a process started in the background by a shell ignores
+        SIGINT, which only delayed the stop until the kill.
+        """
         for process in reversed(self.processes):
             if process.poll() is None:
-                process.send_signal(signal.SIGINT)
+                process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 15
         for process in reversed(self.processes):
             remaining = max(0.1, deadline - time.monotonic())
