@@ -22,10 +22,13 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+import sqlalchemy.orm
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import QueuePool
 
 from bot.settings import Settings, resolve_database_url
 from bot.store.db import SQLITE_BUSY_TIMEOUT_MS
@@ -86,3 +89,19 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         except (ImportError, AttributeError) as exc:
             # Rasa would swallow these and keep conversations in memory only.
             raise RuntimeError(f"cannot open the tracker store database: {exc}") from exc
+        if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (
+            None,
+            "",
+            ":memory:",
+        ):
+            # Rasa's engine uses NullPool for SQLite files: a new connection (and a WAL
+            # checkpoint on close) for every message. Keep a small pool instead.
+            old = self.engine
+            self.engine = sa.create_engine(
+                old.url,
+                poolclass=QueuePool,
+                pool_size=4,
+                connect_args={"check_same_thread": False},
+            )
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+            old.dispose()

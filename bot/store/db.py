@@ -25,7 +25,7 @@ from alembic.config import Config
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import QueuePool, StaticPool
 
 from bot.settings import PROJECT_ROOT, Settings
 
@@ -42,6 +42,9 @@ def _sqlite_engine(url: URL) -> Engine:
         kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        # Keep connections open (SQLAlchemy 1.4 defaults to NullPool for SQLite files):
+        # reopening per transaction re-ran the pragmas and checkpointed the WAL each time.
+        kwargs.update(poolclass=QueuePool, pool_size=4, connect_args={"check_same_thread": False})
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")
