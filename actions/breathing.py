@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import common
 from bot.content import BreathingScript
-from bot.store import episodes as episode_store
 
 # At or above this severity the shorter, gentler script is used.
 HIGH_SEVERITY = 8
@@ -41,13 +40,8 @@ class ActionBreathing(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        now = common.utcnow()
-        with common.transaction() as session:
-            episode = common.open_episode(session, tracker, now)
-            if episode is not None:
-                episode_store.use_tool(session, episode, "breathing")
-            severity = episode.severity_start if episode is not None else None
-        send_script(dispatcher, choose_script(common.content().breathing, severity))
-        if episode is None:
+        use = common.record_tool_use(tracker, "breathing")
+        send_script(dispatcher, choose_script(common.content().breathing, use.severity_start))
+        if not use.in_flare:
             dispatcher.utter_message(text="How are you feeling now?")
-        return [SlotSet("pending_offer", None), *common.in_flare_events(episode)]
+        return use.events

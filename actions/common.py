@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -144,6 +145,31 @@ def buttons(pairs: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> list[
 def pause(dispatcher: CollectingDispatcher, seconds: float) -> None:
     """Ask the client to wait before showing the next message (see docs/ARCHITECTURE.md)."""
     dispatcher.utter_message(json_message={"pause": round(float(seconds), 1)})
+
+
+@dataclass(frozen=True)
+class ToolUse:
+    """What a tool action needs to know after logging its use."""
+
+    in_flare: bool
+    severity_start: int | None
+    events: list[EventType]
+
+
+def record_tool_use(tracker: Tracker, tool: str) -> ToolUse:
+    """Log that ``tool`` was used on the open episode, if there is one.
+
+    The returned events are the ones every tool action ends with: the open offer is
+    answered, and the dialogue learns whether a flare episode is open.
+    """
+    now = utcnow()
+    with transaction() as session:
+        episode = open_episode(session, tracker, now)
+        if episode is not None:
+            episode_store.use_tool(session, episode, tool)
+        severity = episode.severity_start if episode is not None else None
+    events = [SlotSet("pending_offer", None), *in_flare_events(episode)]
+    return ToolUse(in_flare=episode is not None, severity_start=severity, events=events)
 
 
 def in_flare_events(episode: Episode | None) -> list[EventType]:

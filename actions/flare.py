@@ -226,10 +226,6 @@ class ActionJustListen(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        now = common.utcnow()
-        with common.transaction() as session:
-            episode = common.open_episode(session, tracker, now)
-            if episode is not None:
-                episode_store.use_tool(session, episode, "just_listen")
+        use = common.record_tool_use(tracker, "just_listen")
         dispatcher.utter_message(text=common.content().validation("just_listen"))
-        return [SlotSet("pending_offer", None), *common.in_flare_events(episode)]
+        return use.events

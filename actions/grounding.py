@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import common
-from bot.store import episodes as episode_store
 
 # Time to notice things between two grounding steps.
 STEP_PAUSE_SECONDS = 8.0
-
-
-def _use(tracker: Tracker, tool: str) -> list[EventType]:
-    now = common.utcnow()
-    with common.transaction() as session:
-        episode = common.open_episode(session, tracker, now)
-        if episode is not None:
-            episode_store.use_tool(session, episode, tool)
-    return [SlotSet("pending_offer", None), *common.in_flare_events(episode)]
 
 
 class ActionGrounding(Action):
@@ -32,7 +22,7 @@ class ActionGrounding(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        events = _use(tracker, "grounding")
+        events = common.record_tool_use(tracker, "grounding").events
         grounding = common.content().grounding
         dispatcher.utter_message(text=grounding.intro)
         for step in grounding.steps:
@@ -52,7 +42,7 @@ class ActionDesensitization(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        events = _use(tracker, "desensitization")
+        events = common.record_tool_use(tracker, "desensitization").events
         for message in common.content().desensitization.messages():
             dispatcher.utter_message(text=message)
         return events

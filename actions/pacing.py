@@ -11,7 +11,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import common
-from bot.store import episodes as episode_store
 from bot.store.schedule import schedule_reminder
 
 REMINDER_MINUTES = 25
@@ -31,21 +30,18 @@ class ActionPacing(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        now = common.utcnow()
-        with common.transaction() as session:
-            episode = common.open_episode(session, tracker, now)
-            if episode is not None:
-                episode_store.use_tool(session, episode, "pacing")
+        use = common.record_tool_use(tracker, "pacing")
         for message in common.content().pacing.messages():
             dispatcher.utter_message(text=message)
         dispatcher.utter_message(
             text=f"Shall I remind you to take a break in {REMINDER_MINUTES} minutes?",
             buttons=common.buttons(REMINDER_OFFER),
         )
+        # The open offer is now the reminder: it comes after the tool's own events.
         return [
+            *use.events,
             SlotSet("pending_offer", "pacing_reminder"),
             SlotSet("pacing_minutes", float(REMINDER_MINUTES)),
-            *common.in_flare_events(episode),
         ]
 
 
