@@ -191,31 +191,19 @@ class Commands:
             message_id = await send()
         except DeliveryError as exc:
             logger.warning("could not send a %s: %s", kind, exc)
-            await in_tx(
-                self._db,
-                log.log_outbound,
+            await self._outbox.log(
                 patient_id,
-                channel=channel.name,
-                kind=kind,
-                text=text,
-                now=self._now(),
+                channel,
+                chat_id,
+                kind,
+                text,
                 status=log.FAILED,
-                chat_id=chat_id,
-                reply_to_id=reply_to,
+                reply_to=reply_to,
                 error=str(exc),
             )
             return False
-        await in_tx(
-            self._db,
-            log.log_outbound,
-            patient_id,
-            channel=channel.name,
-            kind=kind,
-            text=text,
-            now=self._now(),
-            chat_id=chat_id,
-            telegram_message_id=message_id,
-            reply_to_id=reply_to,
+        await self._outbox.log(
+            patient_id, channel, chat_id, kind, text, message_id=message_id, reply_to=reply_to
         )
         return True
 
@@ -225,7 +213,12 @@ class Commands:
         data = await in_tx(self._db, export_json, patient_id)
         filename = "my-flare-assistant-data.json"
         await self._upload(
-            channel, chat_id, patient_id, reply_to, "document", filename,
+            channel,
+            chat_id,
+            patient_id,
+            reply_to,
+            "document",
+            filename,
             lambda: channel.send_document(chat_id, filename, data, texts.MYDATA_CAPTION),
         )
 
@@ -243,7 +236,12 @@ class Commands:
             png = await asyncio.to_thread(progress_chart, data)
             name = texts.PROGRESS_PICTURE_NAME
             if await self._upload(
-                channel, chat_id, patient_id, reply_to, "image", text,
+                channel,
+                chat_id,
+                patient_id,
+                reply_to,
+                "image",
+                text,
                 lambda: channel.send_photo(chat_id, name, png, text),
             ):
                 return

@@ -70,7 +70,7 @@ class Outbox:
         self._now = now
         self._sleep = sleep
 
-    async def _log(
+    async def log(
         self,
         patient_id: str | None,
         channel: Channel,
@@ -84,6 +84,7 @@ class Outbox:
         reply_to: int | None = None,
         error: str | None = None,
     ) -> None:
+        """Log one outbound message (sent or failed); nothing before consent."""
         if patient_id is None:  # before consent nothing is kept
             return
         await in_tx(
@@ -125,9 +126,15 @@ class Outbox:
                 for rest in steps[number:]:
                     if isinstance(rest, TextStep | ImageStep):
                         text = rest.text if isinstance(rest, TextStep) else rest.url
-                        await self._log(
-                            patient_id, channel, chat_id, kind, text,
-                            status=log.FAILED, reply_to=reply_to, error=str(exc),
+                        await self.log(
+                            patient_id,
+                            channel,
+                            chat_id,
+                            kind,
+                            text,
+                            status=log.FAILED,
+                            reply_to=reply_to,
+                            error=str(exc),
                         )
                 return False
         return True
@@ -147,9 +154,14 @@ class Outbox:
             return
         if isinstance(step, ImageStep):
             message_id = await channel.send_image(chat_id, step.url, step.caption)
-            await self._log(
-                patient_id, channel, chat_id, "image", step.url,
-                message_id=message_id, reply_to=reply_to,
+            await self.log(
+                patient_id,
+                channel,
+                chat_id,
+                "image",
+                step.url,
+                message_id=message_id,
+                reply_to=reply_to,
             )
             return
         chunks = split_text(step.text) or [step.text]
@@ -158,9 +170,14 @@ class Outbox:
             buttons = step.buttons if last else ()
             keyboard = [(b.title, f"{RASA_BUTTON_PREFIX}{i}") for i, b in enumerate(buttons)]
             message_id = await channel.send_text(chat_id, chunk, keyboard)
-            await self._log(
-                patient_id, channel, chat_id, kind, chunk,
-                message_id=message_id, reply_to=reply_to,
+            await self.log(
+                patient_id,
+                channel,
+                chat_id,
+                kind,
+                chunk,
+                message_id=message_id,
+                reply_to=reply_to,
                 buttons=[{"title": b.title, "payload": b.payload} for b in buttons] or None,
             )
 
@@ -179,12 +196,18 @@ class Outbox:
         try:
             message_id = await channel.send_text(chat_id, text, buttons)
         except DeliveryError as exc:
-            await self._log(
-                patient_id, channel, chat_id, kind, text,
-                status=log.FAILED, reply_to=reply_to, error=str(exc),
+            await self.log(
+                patient_id,
+                channel,
+                chat_id,
+                kind,
+                text,
+                status=log.FAILED,
+                reply_to=reply_to,
+                error=str(exc),
             )
             return False
-        await self._log(
+        await self.log(
             patient_id, channel, chat_id, kind, text, message_id=message_id, reply_to=reply_to
         )
         return True
