@@ -89,14 +89,10 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         except (ImportError, AttributeError) as exc:
             # Rasa would swallow these and keep conversations in memory only.
             raise RuntimeError(f"cannot open the tracker store database: {exc}") from exc
-        if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (
-            None,
-            "",
-            ":memory:",
-        ):
+        old: sa.engine.Engine = self.engine  # type: ignore[has-type]  (set by Rasa)
+        if old.dialect.name == "sqlite" and old.url.database not in (None, "", ":memory:"):
             # Rasa's engine uses NullPool for SQLite files: a new connection (and a WAL
             # checkpoint on close) for every message. Keep a small pool instead.
-            old = self.engine
             self.engine = sa.create_engine(
                 old.url,
                 poolclass=QueuePool,

@@ -41,7 +41,7 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 
 def apply() -> None:
     """Install the cached validator on Rasa's RemoteAction (idempotent)."""
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = _validate_action_result
 
 
 __all__ = ["ValidationError", "apply"]
