@@ -89,7 +89,8 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         except (ImportError, AttributeError) as exc:
             # Rasa would swallow these and keep conversations in memory only.
             raise RuntimeError(f"cannot open the tracker store database: {exc}") from exc
-        old: sa.engine.Engine = self.engine  # type: ignore[has-type]  (set by Rasa)
+        # The engine Rasa built (mypy cannot see its type through Rasa).
+        old: sa.engine.Engine = self.engine  # type: ignore[has-type]
         if old.dialect.name == "sqlite" and old.url.database not in (None, "", ":memory:"):
             # Rasa's engine uses NullPool for SQLite files: a new connection (and a WAL
             # checkpoint on close) for every message. Keep a small pool instead.
