@@ -86,11 +86,17 @@ def patient(session: Session, tracker: Tracker, now: datetime) -> Patient:
 
 
 def open_episode(session: Session, tracker: Tracker, now: datetime) -> Episode | None:
-    """The patient's open episode, if one is still active (closes stale ones)."""
+    """The patient's open episode, if one is still active (closes stale ones).
+
+    Finding it counts as activity: the patient is still talking within this episode.
+    """
     patient(session, tracker, now)
-    return episode_store.current_episode(
+    episode = episode_store.current_episode(
         session, tracker.sender_id, now, idle=settings().episode_idle
     )
+    if episode is not None:
+        episode_store.touch(session, episode, now)
+    return episode
 
 
 def crisis_is_active(session: Session, tracker: Tracker, now: datetime) -> bool:

@@ -178,7 +178,11 @@ def add_safety_flag(
     reasons: Iterable[str] = (),
     episode: Episode | None = None,
 ) -> SafetyFlag:
-    """Log a crisis, red-flag or despair-check message for a coach to review."""
+    """Log a crisis, red-flag or despair-check message for a coach to review.
+
+    A flag on an open episode is activity on it: the episode's transcript and idle time
+    then include the message that raised the flag.
+    """
     if kind not in SAFETY_FLAG_KINDS:
         raise ValueError(f"kind must be one of {SAFETY_FLAG_KINDS}, got {kind!r}")
     flag = SafetyFlag(
@@ -190,6 +194,8 @@ def add_safety_flag(
         reasons=merged((), reasons),
     )
     session.add(flag)
+    if episode is not None and episode.ended_at is None:
+        touch(session, episode, now)
     session.flush()
     return flag
 

@@ -244,3 +244,19 @@ def test_reframe_use_history(db_session: Session, patient_id: str) -> None:
         db_session, patient_id, "reframe", since=T0 + timedelta(days=2, hours=1)
     ) == {"false_alarm"}
     assert used_reframe_ids(db_session, patient_id, "grounding") == set()
+
+
+def test_a_flag_on_an_open_episode_counts_as_activity(db_session) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime, timedelta, timezone
+
+    from bot.store import episodes
+    from bot.store.patients import get_or_create_patient
+
+    start = datetime(2026, 11, 1, 20, 0, tzinfo=timezone.utc)
+    get_or_create_patient(db_session, "p-flag", now=start)
+    episode = episodes.open_episode(db_session, "p-flag", start, text="flaring")
+    later = start + timedelta(minutes=30)
+    episodes.add_safety_flag(
+        db_session, "p-flag", "crisis", "i want to die", later, episode=episode
+    )
+    assert episode.last_activity_at == later
