@@ -10,6 +10,7 @@ Every test here is ``slow``: ``.venv/bin/python -m pytest -q -m slow tests/syste
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
@@ -22,8 +23,9 @@ from bot.services import Stack, StackError, running_stack
 from bot.settings import PROJECT_ROOT
 from tests.fake_telegram.harness import GatewayHarness
 
-RASA_PORT = 5205
-ACTION_PORT = 5255
+# Overridable so that two checkouts can run the system tests side by side.
+RASA_PORT = int(os.environ.get("SYSTEM_TEST_RASA_PORT", "5205"))
+ACTION_PORT = int(os.environ.get("SYSTEM_TEST_ACTION_PORT", "5255"))
 MODEL = PROJECT_ROOT / "models" / "flare.tar.gz"
 LOG_TAIL_LINES = 40
 # Environment the stack must not inherit from the shell (the tests assume the defaults).
