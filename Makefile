@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)  ## Create .venv (Python 3.10) and install the pinned dependencies
 
 train: $(STAMP)  ## Train the Rasa model into models/
-	$(RASA) train --fixed-model-name flare --out models --quiet
+	$(RASA) train --domain domain --fixed-model-name flare --out models --quiet
 
 train-if-needed: $(STAMP)
 	@if $(PY) -m bot.modelcheck; then echo "Model in models/ is up to date"; else $(MAKE) --no-print-directory train; fi

@@ -98,6 +98,8 @@ def evaluate_split() -> dict[str, object]:
             str(split_dir / "training_data.yml"),
             "--config",
             "config.yml",
+            "--domain",
+            "domain",
             "--out",
             str(model_dir),
             "--fixed-model-name",

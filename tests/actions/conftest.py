@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -71,8 +72,18 @@ def frozen_now(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
 
 @pytest.fixture(scope="session")
 def domain() -> DomainDict:
-    """The bot's domain.yml as a dict (forms and slots for the validation actions)."""
-    return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    """The bot's domain (every file of domain/, merged) as a dict, for the validation actions."""
+    merged: dict[str, Any] = {}
+    for path in sorted((PROJECT_ROOT / "domain").glob("*.yml")):
+        part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, value in part.items():
+            if isinstance(value, dict):
+                merged.setdefault(key, {}).update(value)
+            elif isinstance(value, list):
+                merged.setdefault(key, []).extend(value)
+            else:
+                merged[key] = value
+    return merged
 
 
 @pytest.fixture
