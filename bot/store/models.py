@@ -181,12 +181,27 @@ class FearStatement(Base):
     episode = relationship("Episode", back_populates="fear_statements")
 
 
+# What a safety flag is about, and how urgent it is (migration 0006_triage_level).
+SAFETY_FLAG_KINDS = ("crisis", "red_flag", "despair_check", "third_party")
+# Triage levels. Risk to the patient: "pending" (not triaged yet), "low" (passive wish),
+# "moderate" (active thoughts), "high" (method with intent, a plan, an act taken, or unable
+# to keep safe). Medical red flags: "emergency" (call the emergency number now) or "urgent"
+# (same-day care). "third_party": someone else is at risk.
+SAFETY_LEVELS = ("pending", "low", "moderate", "high", "emergency", "urgent", "third_party")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    """SQL ``column IN ('a', 'b')`` for a CHECK constraint."""
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
 class SafetyFlag(Base):
-    """A crisis, medical red flag or despair check, kept for a coach to acknowledge."""
+    """A crisis, medical red flag, despair check or third-party risk, for a coach to see."""
 
     __tablename__ = "safety_flags"
     __table_args__ = (
-        CheckConstraint("kind IN ('crisis', 'red_flag', 'despair_check')", name="kind"),
+        CheckConstraint(_in("kind", SAFETY_FLAG_KINDS), name="kind"),
+        CheckConstraint(f"level IS NULL OR {_in('level', SAFETY_LEVELS)}", name="level"),
         Index("ix_safety_flags_open", "acknowledged_at", "created_at"),
     )
 
@@ -199,6 +214,7 @@ class SafetyFlag(Base):
     )
     created_at = Column(UTCDateTime, nullable=False)
     kind = Column(String(16), nullable=False)
+    level = Column(String(16), nullable=True)
     text = Column(Text, nullable=False)
     reasons = Column(JSON, nullable=False, default=list)
     acknowledged_at = Column(UTCDateTime, nullable=True)
