@@ -21,10 +21,10 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TextIO
 
-from bot.dashboard import accounts
+from bot.store import accounts
 from bot.dashboard.config import DashboardConfig
-from bot.dashboard.invites import INVITE_VALIDITY, create_invite
-from bot.dashboard.passwords import PasswordError, check_new_password
+from bot.store.invites import INVITE_VALIDITY, create_invite
+from bot.store.passwords import PasswordError, check_new_password
 from bot.settings import Settings, SettingsError
 from bot.store.db import Database
 

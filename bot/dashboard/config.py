@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from bot.dashboard.passwords import DEFAULT_ROUNDS
+from bot.store.passwords import DEFAULT_ROUNDS
 from bot.settings import SettingsError
 
 logger = logging.getLogger(__name__)

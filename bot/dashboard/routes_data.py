@@ -10,9 +10,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.dashboard import audit, charts, export, metrics
-from bot.dashboard.accounts import visible_patient
-from bot.dashboard.models import Coach
+from bot.analytics import charts, export, metrics
+from bot.store import audit
+from bot.store.accounts import visible_patient
+from bot.store.coaches import Coach
 from bot.dashboard.web import NO_STORE, as_coach, not_found, state
 
 CHARTS = ("pain", "flares", "episodes")

@@ -14,11 +14,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot.dashboard import audit, metrics, queries
-from bot.dashboard.accounts import visible_patient
-from bot.dashboard.models import MAX_NOTE_CHARS, Coach
+from bot.analytics import metrics
+from bot.store import audit
+from bot.store import coach_queries as queries
+from bot.store.accounts import visible_patient
+from bot.store.coaches import MAX_NOTE_CHARS, Coach
 from bot.dashboard.security import CSRF_FIELD, check_csrf
-from bot.dashboard.transcript import episode_transcript
+from bot.analytics.transcript import episode_transcript
 from bot.dashboard.web import as_coach, not_found, render, state
 from bot.store.models import FearStatement
 

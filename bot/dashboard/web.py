@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from bot.dashboard.config import DashboardConfig
-from bot.dashboard.models import Coach
+from bot.store.coaches import Coach
 from bot.dashboard.ratelimit import LoginLimiter
 from bot.dashboard.security import csrf_token
 from bot.settings import Settings

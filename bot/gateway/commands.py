@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
-from bot.dashboard import InviteError, redeem_invite
+from bot.store.invites import InviteError, redeem_invite
 from bot.gateway import texts
 from bot.gateway.delivery import Outbox
 from bot.gateway.model import DELETE_NO, DELETE_YES, Channel, DeliveryError

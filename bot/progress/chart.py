@@ -1,6 +1,6 @@
 """One PNG for /progress: the pain trend above the flares per week.
 
-Both panels are drawn by :mod:`bot.dashboard.charts` (the coach dashboard's charts) and
+Both panels are drawn by :mod:`bot.analytics.charts` (the coach dashboard's charts) and
 stacked into one picture, so a patient gets a single photo.
 """
 
@@ -11,7 +11,7 @@ import io
 import numpy as np
 from matplotlib import image
 
-from bot.dashboard.charts import flares_chart, pain_chart
+from bot.analytics.charts import flares_chart, pain_chart
 from bot.progress.summary import ProgressData
 
 PAIN_TITLE = "Your pain at evening check-ins"

@@ -2,7 +2,7 @@
 
 "This week" is the last 7 days up to ``now`` (check-ins: the patient's last 7 calendar
 days), "the week before" the 7 days before that. Counting and charting reuse
-:mod:`bot.dashboard.metrics`; what is new here is the weekly roll-up and "what helped most".
+:mod:`bot.analytics.metrics`; what is new here is the weekly roll-up and "what helped most".
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.dashboard.metrics import (
+from bot.analytics.metrics import (
     episode_outcomes,
     flare_counts,
     flares_per_week,

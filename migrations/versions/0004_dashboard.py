@@ -4,7 +4,7 @@ Revision ID: 0004_dashboard
 Revises: 0001_core
 Create Date: 2026-11-22
 
-Mirrors ``bot/dashboard/models.py``; keep both in step.
+Mirrors ``bot/store/coaches.py``; keep both in step.
 """
 
 from __future__ import annotations

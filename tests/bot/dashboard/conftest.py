@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from bot.dashboard.app import create_app
 from bot.dashboard.config import DashboardConfig
-from bot.dashboard.transcript import rasa_events
+from bot.analytics.transcript import rasa_events
 from bot.settings import Settings
 from bot.store.db import Database, migrate
 

@@ -11,8 +11,8 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
-from bot.dashboard.accounts import add_coach, assign
-from bot.dashboard.transcript import rasa_events
+from bot.store.accounts import add_coach, assign
+from bot.analytics.transcript import rasa_events
 from bot.store import episodes as episode_store
 from bot.store import messages as message_store
 from bot.store.checkins import save_checkin

@@ -10,7 +10,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from bot.dashboard.app import PUBLIC_PATHS
-from bot.dashboard.models import CoachNote
+from bot.store.coaches import CoachNote
 from bot.store.db import Database
 from bot.store.models import SafetyFlag
 

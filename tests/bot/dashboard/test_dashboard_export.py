@@ -10,7 +10,7 @@ from dashboard_support import NOW, Seeded, login
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from bot.dashboard.export import TABLES, read_csv, read_json
+from bot.analytics.export import TABLES, read_csv, read_json
 from bot.store import episodes as episode_store
 from bot.store import messages as message_store
 from bot.store.checkins import save_checkin

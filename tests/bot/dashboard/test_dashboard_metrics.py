@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from bot.dashboard import metrics
-from bot.dashboard.transcript import episode_transcript, rasa_events
+from bot.analytics import metrics
+from bot.analytics.transcript import episode_transcript, rasa_events
 from bot.store import episodes as episode_store
 from bot.store import messages as message_store
 from bot.store.checkins import save_checkin

@@ -9,9 +9,9 @@ from dashboard_support import NOW, Seeded, login
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from bot.dashboard import audit
-from bot.dashboard.models import AuditEntry, Coach
-from bot.dashboard.queries import like_pattern
+from bot.store import audit
+from bot.store.coaches import AuditEntry, Coach
+from bot.store.coach_queries import like_pattern
 from bot.store import episodes as episode_store
 from bot.store import messages as message_store
 from bot.store.db import Database

@@ -10,7 +10,7 @@ from dashboard_support import PASSWORD, XSS, Clock, Seeded, csrf_from, login
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from bot.dashboard.accounts import set_disabled, set_password
+from bot.store.accounts import set_disabled, set_password
 from bot.dashboard.app import create_app
 from bot.dashboard.config import DashboardConfig
 from bot.dashboard.security import COOKIE_NAME, safe_next

@@ -10,8 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
 
-from bot.dashboard import InviteError, create_invite, redeem_invite
-from bot.dashboard.accounts import (
+from bot.store.invites import InviteError, create_invite, redeem_invite
+from bot.store.accounts import (
     AccountError,
     add_coach,
     assign,
@@ -20,9 +20,9 @@ from bot.dashboard.accounts import (
     set_disabled,
     set_password,
 )
-from bot.dashboard.audit import VIEW_PATIENT, add_note, audit, audit_entries, notes_for
-from bot.dashboard.models import Coach, CoachPatient, InviteCode
-from bot.dashboard.passwords import PasswordError, verify_password
+from bot.store.audit import VIEW_PATIENT, add_note, audit, audit_entries, notes_for
+from bot.store.coaches import Coach, CoachPatient, InviteCode
+from bot.store.passwords import PasswordError, verify_password
 from bot.store.db import make_engine, migrate
 from bot.store.episodes import open_episode
 from bot.store.models import Base

@@ -174,9 +174,9 @@ async def test_unknown_command(harness: GatewayHarness, fake_rasa: FakeRasa) -> 
 async def test_start_with_an_invite_code_links_the_coach(harness: GatewayHarness) -> None:
     from datetime import datetime, timezone
 
-    from bot.dashboard.accounts import add_coach
-    from bot.dashboard.invites import create_invite
-    from bot.dashboard.models import CoachPatient
+    from bot.store.accounts import add_coach
+    from bot.store.invites import create_invite
+    from bot.store.coaches import CoachPatient
 
     assert harness.db is not None
     now = datetime.now(timezone.utc)

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from bot.dashboard.models import USERNAME_LENGTH, Coach, CoachPatient
-from bot.dashboard.passwords import DEFAULT_ROUNDS, hash_password
+from bot.store.coaches import USERNAME_LENGTH, Coach, CoachPatient
+from bot.store.passwords import DEFAULT_ROUNDS, hash_password
 from bot.store.models import Patient
 from bot.store.validation import require_aware
 
@@ -73,7 +73,7 @@ def add_coach(
 
     Raises:
         AccountError: the username is malformed or taken.
-        bot.dashboard.passwords.PasswordError: the password is too short or too long.
+        bot.store.passwords.PasswordError: the password is too short or too long.
     """
     name = normalise_username(username)
     require_aware("now", now)

@@ -1,6 +1,6 @@
 """PNG charts drawn with matplotlib's Agg backend (no display, no pyplot state).
 
-Each function takes plain data (see :mod:`bot.dashboard.metrics`) and returns PNG bytes,
+Each function takes plain data (see :mod:`bot.analytics.metrics`) and returns PNG bytes,
 so the patient-side ``/progress`` command can reuse them.
 """
 
@@ -14,7 +14,7 @@ from datetime import date
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot.dashboard.metrics import EpisodeOutcome
+from bot.analytics.metrics import EpisodeOutcome
 
 # matplotlib's font cache and text layout are not thread-safe; charts are cheap.
 _LOCK = threading.Lock()

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.dashboard.models import MAX_DETAIL_CHARS, MAX_NOTE_CHARS, AuditEntry, Coach, CoachNote
+from bot.store.coaches import MAX_DETAIL_CHARS, MAX_NOTE_CHARS, AuditEntry, Coach, CoachNote
 from bot.store.validation import require_aware, require_text
 
 # Actions written to the audit log.

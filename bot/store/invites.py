@@ -21,8 +21,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.dashboard.accounts import assign
-from bot.dashboard.models import Coach, InviteCode
+from bot.store.accounts import assign
+from bot.store.coaches import Coach, InviteCode
 from bot.store.validation import require_aware
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

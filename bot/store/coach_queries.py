@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from bot.dashboard.accounts import visible_patients
-from bot.dashboard.models import Coach
+from bot.store.accounts import visible_patients
+from bot.store.coaches import Coach
 from bot.store.messages import Message
 from bot.store.models import CheckIn, Episode, SafetyFlag
 
