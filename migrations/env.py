@@ -18,9 +18,7 @@ from typing import Any
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import bot.store.messages  # noqa: F401  (declares tables on Base: autogenerate sees them)
-import bot.store.schedule  # noqa: F401
-import bot.store.coaches  # noqa: F401
+import bot.store  # noqa: F401  (imports every table module: autogenerate sees them all)
 from bot.settings import Settings
 from bot.store.db import make_engine, migration_connection
 from bot.store.models import Base

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import MetaData, Table, delete, inspect, select
 from sqlalchemy.orm import Session
 
-import bot.store.messages  # noqa: F401  (registers the message-log tables on Base)
+import bot.store  # noqa: F401  (imports every table module: one registry, TABLE_MODULES)
 from bot.store.models import Base
 
 RASA_EVENTS_TABLE = "events"
@@ -24,20 +24,8 @@ EPISODES = "episodes"
 FEAR_STATEMENTS = "fear_statements"
 
 
-def _load_all_models() -> None:
-    """Import optional model modules so their tables are known to ``Base.metadata``."""
-    import importlib
-
-    for name in ("bot.store.schedule",):
-        try:
-            importlib.import_module(name)
-        except ImportError:  # a part of the store that is not installed
-            continue
-
-
 def _patient_tables() -> list[Table]:
     """Tables with a patient_id column, children before parents."""
-    _load_all_models()
     tables = [t for t in Base.metadata.sorted_tables if "patient_id" in t.c]
     return list(reversed(tables))
 

@@ -1,0 +1,15 @@
+"""The store: SQLAlchemy tables and the store functions that take a ``Session``.
+
+This package imports every module that declares tables (:data:`TABLE_MODULES`), so
+``bot.store.models.Base.metadata`` knows every table whatever else was imported. Migrations
+(``migrations/env.py``) and the patient's export and erasure (``bot/gateway/records.py``)
+rely on this one list; a new table module is added here.
+"""
+
+from __future__ import annotations
+
+from bot.store import coaches, messages, models, schedule
+
+TABLE_MODULES = (models, messages, schedule, coaches)
+
+__all__ = ["TABLE_MODULES"]
