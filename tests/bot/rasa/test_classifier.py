@@ -15,8 +15,8 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.classifier import TunedLogisticRegressionClassifier
-from bot.nlu.tokenizer import LemmaTokenizer
+from bot.rasa.classifier import TunedLogisticRegressionClassifier
+from bot.rasa.tokenizer import LemmaTokenizer
 
 EXAMPLES = {
     "greet": ["hi there", "hello", "hey bot", "good morning", "hiya"],

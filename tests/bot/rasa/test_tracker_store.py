@@ -14,11 +14,11 @@ from sqlalchemy import inspect
 
 from bot.settings import SettingsError
 from bot.store.db import make_engine, migrate
-from bot.tracker_store import DatabaseUrlTrackerStore, tracker_store_url
+from bot.rasa.tracker_store import DatabaseUrlTrackerStore, tracker_store_url
 
 ENDPOINTS = """
 tracker_store:
-  type: bot.tracker_store.DatabaseUrlTrackerStore
+  type: bot.rasa.tracker_store.DatabaseUrlTrackerStore
 """
 
 

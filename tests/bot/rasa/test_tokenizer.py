@@ -6,7 +6,7 @@ import pytest
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.tokenizer import LemmaTokenizer, lemma_of
+from bot.rasa.tokenizer import LemmaTokenizer, lemma_of
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Tests for the Rasa graph components in bot.nlu.components."""
+"""Tests for the Rasa graph components in bot.rasa.components."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from rasa.shared.data import TrainingType
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.components import SAFETY_KEY, SafetyNet, SpacyRuleExtractor
+from bot.rasa.components import SAFETY_KEY, SafetyNet, SpacyRuleExtractor
 
 
 def _message(text: str | None, intent: str | None = None, confidence: float = 0.9) -> Message:
@@ -187,8 +187,8 @@ def test_components_run_in_a_real_rasa_predict_graph(tmp_path: Path) -> None:
         "language": "en",
         "pipeline": [
             {"name": "WhitespaceTokenizer"},
-            {"name": "bot.nlu.components.SpacyRuleExtractor"},
-            {"name": "bot.nlu.components.SafetyNet"},
+            {"name": "bot.rasa.components.SpacyRuleExtractor"},
+            {"name": "bot.rasa.components.SafetyNet"},
         ],
         "policies": [],
     }

@@ -3,10 +3,10 @@
 config.yml::
 
     pipeline:
-      - name: bot.nlu.components.SpacyRuleExtractor   # anywhere before DIET is fine
+      - name: bot.rasa.components.SpacyRuleExtractor   # anywhere before DIET is fine
       ...
       - name: FallbackClassifier
-      - name: bot.nlu.components.SafetyNet            # always last
+      - name: bot.rasa.components.SafetyNet            # always last
 
 ``SafetyNet`` stores its assessment on the message as the output attribute ``safety``,
 so it appears in the parse data (``tracker.latest_message["safety"]`` in actions)::
@@ -42,7 +42,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu import rasa_speedups
+from bot.rasa import speedups as rasa_speedups
 from bot.nlu.extract import build_nlp, extract
 from bot.nlu.safety_net import Risk, assess
 

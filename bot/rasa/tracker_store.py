@@ -3,7 +3,7 @@
 In ``endpoints.yml``::
 
     tracker_store:
-      type: bot.tracker_store.DatabaseUrlTrackerStore
+      type: bot.rasa.tracker_store.DatabaseUrlTrackerStore
 
 Rasa 3.6 imports the class named by ``type`` and calls it with ``host=<url or None>``,
 ``domain``, ``event_broker`` and the remaining keys. Without a ``url`` key the database is

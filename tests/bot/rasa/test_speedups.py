@@ -7,14 +7,14 @@ from jsonschema import ValidationError
 from jsonschema import validate as reference_validate
 from rasa.core.actions.action import RemoteAction
 
-from bot.nlu import rasa_speedups
+from bot.rasa import speedups as rasa_speedups
 
 GOOD = {"events": [{"event": "slot", "name": "x", "value": 1}], "responses": [{"text": "hi"}]}
 BAD = [{"events": "not a list"}, {"responses": "nope"}, {"events": [1]}]
 
 
 def test_installed_by_the_components_module() -> None:
-    import bot.nlu.components  # noqa: F401
+    import bot.rasa.components  # noqa: F401
 
     assert RemoteAction._validate_action_result is rasa_speedups._validate_action_result
 
