@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.settings import PROJECT_ROOT
 
-TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/nlu")
+TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/nlu", "bot/rasa")
 
 
 def _files(root: Path, names: Iterable[str]) -> list[Path]:
