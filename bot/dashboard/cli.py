@@ -21,12 +21,12 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TextIO
 
-from bot.store import accounts
 from bot.dashboard.config import DashboardConfig
+from bot.settings import Settings, SettingsError
+from bot.store import accounts
+from bot.store.db import Database
 from bot.store.invites import INVITE_VALIDITY, create_invite
 from bot.store.passwords import PasswordError, check_new_password
-from bot.settings import Settings, SettingsError
-from bot.store.db import Database
 
 
 class CommandError(Exception):

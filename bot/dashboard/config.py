@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from bot.store.passwords import DEFAULT_ROUNDS
 from bot.settings import SettingsError
+from bot.store.passwords import DEFAULT_ROUNDS
 
 logger = logging.getLogger(__name__)
 

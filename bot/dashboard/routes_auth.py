@@ -8,11 +8,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from bot.dashboard.security import CSRF_FIELD, check_csrf, safe_next, start_session
+from bot.dashboard.web import LoginRequired, as_coach, render, state
 from bot.store import audit
 from bot.store.accounts import coach_by_username
 from bot.store.passwords import verify_password
-from bot.dashboard.security import CSRF_FIELD, check_csrf, safe_next, start_session
-from bot.dashboard.web import LoginRequired, as_coach, render, state
 
 MAX_FIELD_CHARS = 256
 

@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.analytics import charts, export, metrics
+from bot.dashboard.web import NO_STORE, as_coach, not_found, state
 from bot.store import audit
 from bot.store.accounts import visible_patient
 from bot.store.coaches import Coach
-from bot.dashboard.web import NO_STORE, as_coach, not_found, state
 
 CHARTS = ("pain", "flares", "episodes")
 PAIN_DAYS = 90

@@ -15,13 +15,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot.analytics import metrics
+from bot.analytics.transcript import episode_transcript
+from bot.dashboard.security import CSRF_FIELD, check_csrf
+from bot.dashboard.web import as_coach, not_found, render, state
 from bot.store import audit
 from bot.store import coach_queries as queries
 from bot.store.accounts import visible_patient
 from bot.store.coaches import MAX_NOTE_CHARS, Coach
-from bot.dashboard.security import CSRF_FIELD, check_csrf
-from bot.analytics.transcript import episode_transcript
-from bot.dashboard.web import as_coach, not_found, render, state
 from bot.store.models import FearStatement
 
 

@@ -22,10 +22,10 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from bot.dashboard.config import DashboardConfig
-from bot.store.coaches import Coach
 from bot.dashboard.ratelimit import LoginLimiter
 from bot.dashboard.security import csrf_token
 from bot.settings import Settings
+from bot.store.coaches import Coach
 from bot.store.db import Database
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
-from bot.store.invites import InviteError, redeem_invite
 from bot.gateway import texts
 from bot.gateway.delivery import Outbox
 from bot.gateway.model import DELETE_NO, DELETE_YES, Channel, DeliveryError
@@ -26,6 +25,7 @@ from bot.gateway.tx import in_tx
 from bot.progress import progress_chart, progress_data, progress_text
 from bot.store import messages as log
 from bot.store.db import Database
+from bot.store.invites import InviteError, redeem_invite
 from bot.store.models import Patient
 from bot.store.schedule import cancel_reminders
 

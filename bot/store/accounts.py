@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from bot.store.coaches import USERNAME_LENGTH, Coach, CoachPatient
-from bot.store.passwords import DEFAULT_ROUNDS, hash_password
 from bot.store.models import Patient
+from bot.store.passwords import DEFAULT_ROUNDS, hash_password
 from bot.store.validation import require_aware
 
 _USERNAME = re.compile(rf"^[a-z0-9][a-z0-9._-]{{1,{USERNAME_LENGTH - 1}}}$")

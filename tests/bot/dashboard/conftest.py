@@ -8,16 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dashboard_support import Clock, Seeded, seed
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from bot.analytics.transcript import rasa_events
 from bot.dashboard.app import create_app
 from bot.dashboard.config import DashboardConfig
-from bot.analytics.transcript import rasa_events
 from bot.settings import Settings
 from bot.store.db import Database, migrate
+from tests.bot.dashboard.dashboard_support import Clock, Seeded, seed
 
 # Every table a dashboard test may fill; emptied between PostgreSQL tests.
 _PG_TABLES = ("audit_log", "coach_notes", "invite_codes", "coach_patients", "coaches",

@@ -11,10 +11,10 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
-from bot.store.accounts import add_coach, assign
 from bot.analytics.transcript import rasa_events
 from bot.store import episodes as episode_store
 from bot.store import messages as message_store
+from bot.store.accounts import add_coach, assign
 from bot.store.checkins import save_checkin
 from bot.store.db import Database
 from bot.store.patients import get_or_create_patient

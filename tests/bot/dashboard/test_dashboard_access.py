@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from dashboard_support import Seeded, csrf_from, login
 from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.routing import Route
@@ -13,6 +12,7 @@ from bot.dashboard.app import PUBLIC_PATHS
 from bot.store.coaches import CoachNote
 from bot.store.db import Database
 from bot.store.models import SafetyFlag
+from tests.bot.dashboard.dashboard_support import Seeded, csrf_from, login
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from dashboard_support import Seeded
 from starlette.applications import Starlette
+
+from tests.bot.dashboard.dashboard_support import Seeded
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

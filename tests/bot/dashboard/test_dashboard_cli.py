@@ -13,12 +13,12 @@ import pytest
 import uvicorn
 from sqlalchemy import select
 
-from bot.store.invites import redeem_invite
-from bot.store.accounts import can_see, coach_by_username
 from bot.dashboard.cli import main
-from bot.store.passwords import verify_password
 from bot.settings import PROJECT_ROOT
+from bot.store.accounts import can_see, coach_by_username
 from bot.store.db import Database
+from bot.store.invites import redeem_invite
+from bot.store.passwords import verify_password
 from bot.store.patients import get_or_create_patient
 
 NOW = datetime(2024, 5, 20, 12, 0, tzinfo=timezone.utc)

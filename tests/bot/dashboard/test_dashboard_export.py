@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from dashboard_support import NOW, Seeded, login
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
@@ -16,6 +15,7 @@ from bot.store import messages as message_store
 from bot.store.checkins import save_checkin
 from bot.store.db import Database
 from bot.store.models import Episode, FearStatement
+from tests.bot.dashboard.dashboard_support import NOW, Seeded, login
 
 TRICKY_TEXTS = ["=HYPERLINK(\"http://x\")", "'quoted", "", "-1", "line one\r\nline, two \"q\"",
                 "@sum", "\ttab", "ünïcödé ✓"]

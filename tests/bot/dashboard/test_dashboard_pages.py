@@ -5,17 +5,17 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from dashboard_support import NOW, Seeded, login
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from bot.store import audit
-from bot.store.coaches import AuditEntry, Coach
-from bot.store.coach_queries import like_pattern
 from bot.store import episodes as episode_store
 from bot.store import messages as message_store
+from bot.store.coach_queries import like_pattern
+from bot.store.coaches import AuditEntry, Coach
 from bot.store.db import Database
 from bot.store.models import SafetyFlag
+from tests.bot.dashboard.dashboard_support import NOW, Seeded, login
 
 
 def _audit_rows(database: Database) -> list[tuple[str, str | None, int | None, str]]:

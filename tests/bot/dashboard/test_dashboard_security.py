@@ -6,16 +6,16 @@ import logging
 from datetime import timedelta
 
 import pytest
-from dashboard_support import PASSWORD, XSS, Clock, Seeded, csrf_from, login
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from bot.store.accounts import set_disabled, set_password
 from bot.dashboard.app import create_app
 from bot.dashboard.config import DashboardConfig
 from bot.dashboard.security import COOKIE_NAME, safe_next
 from bot.settings import Settings, SettingsError
+from bot.store.accounts import set_disabled, set_password
 from bot.store.db import Database
+from tests.bot.dashboard.dashboard_support import PASSWORD, XSS, Clock, Seeded, csrf_from, login
 
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 

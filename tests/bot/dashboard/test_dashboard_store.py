@@ -10,7 +10,6 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
 
-from bot.store.invites import InviteError, create_invite, redeem_invite
 from bot.store.accounts import (
     AccountError,
     add_coach,
@@ -22,10 +21,11 @@ from bot.store.accounts import (
 )
 from bot.store.audit import VIEW_PATIENT, add_note, audit, audit_entries, notes_for
 from bot.store.coaches import Coach, CoachPatient, InviteCode
-from bot.store.passwords import PasswordError, verify_password
 from bot.store.db import make_engine, migrate
 from bot.store.episodes import open_episode
+from bot.store.invites import InviteError, create_invite, redeem_invite
 from bot.store.models import Base
+from bot.store.passwords import PasswordError, verify_password
 from bot.store.patients import get_or_create_patient
 
 NOW = datetime(2024, 3, 4, 9, 0, tzinfo=timezone.utc)

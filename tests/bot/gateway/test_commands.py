@@ -175,8 +175,8 @@ async def test_start_with_an_invite_code_links_the_coach(harness: GatewayHarness
     from datetime import datetime, timezone
 
     from bot.store.accounts import add_coach
-    from bot.store.invites import create_invite
     from bot.store.coaches import CoachPatient
+    from bot.store.invites import create_invite
 
     assert harness.db is not None
     now = datetime.now(timezone.utc)

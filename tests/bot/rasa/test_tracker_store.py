@@ -12,9 +12,9 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import inspect
 
+from bot.rasa.tracker_store import DatabaseUrlTrackerStore, tracker_store_url
 from bot.settings import SettingsError
 from bot.store.db import make_engine, migrate
-from bot.rasa.tracker_store import DatabaseUrlTrackerStore, tracker_store_url
 
 ENDPOINTS = """
 tracker_store:
