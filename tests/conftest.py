@@ -14,7 +14,6 @@ PostgreSQL databases are named ``flare_test_<random>`` and dropped at the end. S
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,13 +24,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, SessionTransaction
 
-# pytest puts tests/ first on sys.path for this conftest; tests/bot/ would then shadow the
-# real ``bot`` package (as a namespace package). Put the project root in front of it.
-PROJECT_ROOT = str(Path(__file__).resolve().parents[1])
-if sys.path[0] != PROJECT_ROOT:
-    sys.path.insert(0, PROJECT_ROOT)
-
-from bot.store.db import make_engine, migrate  # noqa: E402
+from bot.store.db import make_engine, migrate
 
 PG_ADMIN_URL = os.environ.get(
     "FLARE_TEST_PG_ADMIN_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"

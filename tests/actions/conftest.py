@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 import yaml
-from actions_support import Conversation
 from rasa_sdk.types import DomainDict
 
 from actions import common
 from bot.settings import PROJECT_ROOT
 from bot.store.db import Database
+from tests.actions.actions_support import Conversation
 
 SETTINGS_VARS = (
     "DEFAULT_COUNTRY",

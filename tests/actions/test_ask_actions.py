@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from actions_support import make_tracker, payloads, run
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import asks
 from actions.checkin import ValidateCheckinForm
 from actions.flare import ValidateFlareForm, ValidateFollowupForm
+from tests.actions.actions_support import make_tracker, payloads, run
 
 FORM_VALIDATORS: dict[str, Any] = {
     "severity_start": ValidateFlareForm,

@@ -7,7 +7,6 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 import pytest
-from actions_support import SENDER, make_tracker, rows, run, slot_changes, texts
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -21,6 +20,7 @@ from actions.checkin import (
     ValidateCheckinForm,
 )
 from bot.store.models import CheckIn
+from tests.actions.actions_support import SENDER, make_tracker, rows, run, slot_changes, texts
 
 SCORE_RE_ASK = "Please send a number from 0 to 10, or say skip."
 YES_NO_RE_ASK = "A yes or no is enough here, or say skip."

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from actions_support import (
+from rasa_sdk.events import FollowupAction, SlotSet
+
+from actions.conversation import ActionFallback, ActionGoodbye, ActionYesNo
+from actions.flare import ActionStartFlare
+from bot.store.models import Episode
+from tests.actions.actions_support import (
     entity,
     make_tracker,
     payloads,
@@ -13,11 +18,6 @@ from actions_support import (
     texts,
     with_buttons,
 )
-from rasa_sdk.events import FollowupAction, SlotSet
-
-from actions.conversation import ActionFallback, ActionGoodbye, ActionYesNo
-from actions.flare import ActionStartFlare
-from bot.store.models import Episode
 
 ALL_TOOLS = [
     "/request_breathing",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from actions_support import entity, make_tracker, pauses, rows, run, slot_changes, texts
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
@@ -14,6 +13,15 @@ from actions.flare import ActionStartFlare
 from actions.grounding import STEP_PAUSE_SECONDS, ActionDesensitization, ActionGrounding
 from bot.content import CONTENT_DIR
 from bot.store.models import Episode
+from tests.actions.actions_support import (
+    entity,
+    make_tracker,
+    pauses,
+    rows,
+    run,
+    slot_changes,
+    texts,
+)
 
 FEELING_NOW = "How are you feeling now?"
 

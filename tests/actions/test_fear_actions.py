@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
-from actions_support import (
+from sqlalchemy import select
+
+from actions import common
+from actions.fear import DEFAULT_FLARE_KIND, ActionFearResponse, ActionReframe
+from actions.safety import ActionCrisisResponse
+from bot.content import REFRAME_KINDS
+from bot.nlu.fear_kind import classify_fear
+from bot.store.models import Episode, FearStatement, ReframeUse, SafetyFlag
+from tests.actions.actions_support import (
     SENDER,
     all_reframe_texts,
     make_tracker,
@@ -16,14 +24,6 @@ from actions_support import (
     texts,
     with_buttons,
 )
-from sqlalchemy import select
-
-from actions import common
-from actions.fear import DEFAULT_FLARE_KIND, ActionFearResponse, ActionReframe
-from actions.safety import ActionCrisisResponse
-from bot.content import REFRAME_KINDS
-from bot.nlu.fear_kind import classify_fear
-from bot.store.models import Episode, FearStatement, ReframeUse, SafetyFlag
 
 FEAR_TEXT = "I'm terrified this pain means I'm damaging my spine every time I move"
 T0 = datetime(2024, 6, 3, 12, 0, tzinfo=timezone.utc)

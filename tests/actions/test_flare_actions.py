@@ -6,7 +6,17 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from actions_support import (
+
+from actions import common
+from actions.fear import ActionFearResponse
+from actions.flare import (
+    ActionJustListen,
+    ActionOfferTools,
+    ActionStartFlare,
+)
+from actions.safety import ActionCrisisResponse
+from bot.store.models import Episode
+from tests.actions.actions_support import (
     FLARE_ENTITIES,
     FLARE_TEXT,
     SENDER,
@@ -20,16 +30,6 @@ from actions_support import (
     texts,
     with_buttons,
 )
-
-from actions import common
-from actions.fear import ActionFearResponse
-from actions.flare import (
-    ActionJustListen,
-    ActionOfferTools,
-    ActionStartFlare,
-)
-from actions.safety import ActionCrisisResponse
-from bot.store.models import Episode
 
 ALL_TOOLS = [
     "/request_breathing",

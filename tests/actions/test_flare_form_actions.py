@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from actions_support import (
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.flare import ActionCloseFlare, ValidateFlareForm, ValidateFollowupForm
+from bot.store.models import Episode
+from tests.actions.actions_support import (
     FLARE_TEXT,
     entity,
     make_tracker,
@@ -15,12 +21,6 @@ from actions_support import (
     start_flare,
     texts,
 )
-from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
-
-from actions.flare import ActionCloseFlare, ValidateFlareForm, ValidateFollowupForm
-from bot.store.models import Episode
 
 RE_ASK = "A number from 0 (no pain) to 10 (the worst) is all I need, or say skip."
 

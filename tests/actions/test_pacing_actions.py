@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
-from actions_support import (
+from actions import common
+from actions.conversation import ActionYesNo
+from actions.flare import ActionStartFlare
+from actions.pacing import REMINDER_MINUTES, REMINDER_TEXT, ActionPacing
+from bot.store.models import Episode
+from bot.store.schedule import PacingReminder
+from tests.actions.actions_support import (
     SENDER,
     Conversation,
     entity,
@@ -16,13 +22,6 @@ from actions_support import (
     texts,
     with_buttons,
 )
-
-from actions import common
-from actions.conversation import ActionYesNo
-from actions.flare import ActionStartFlare
-from actions.pacing import REMINDER_MINUTES, REMINDER_TEXT, ActionPacing
-from bot.store.models import Episode
-from bot.store.schedule import PacingReminder
 
 T0 = datetime(2024, 6, 3, 12, 0, tzinfo=timezone.utc)
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from actions_support import (
+from rasa_sdk.events import ActiveLoop, SlotSet
+
+from actions.conversation import ActionYesNo
+from actions.flare import ActionStartFlare
+from actions.safety import ActionCrisisResponse, ActionRedFlag, ActionSafetyQuestion
+from bot.store.models import Episode, SafetyFlag
+from tests.actions.actions_support import (
     SENDER,
     Conversation,
     all_reframe_texts,
@@ -18,12 +24,6 @@ from actions_support import (
     texts,
     with_buttons,
 )
-from rasa_sdk.events import ActiveLoop, SlotSet
-
-from actions.conversation import ActionYesNo
-from actions.flare import ActionStartFlare
-from actions.safety import ActionCrisisResponse, ActionRedFlag, ActionSafetyQuestion
-from bot.store.models import Episode, SafetyFlag
 
 CRISIS_TEXT = "I want to kill myself"
 DESPAIR_TEXT = "I can't go on like this"

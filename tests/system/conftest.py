@@ -17,11 +17,11 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from system_support import Gateways
 
 from bot.services import Stack, StackError, running_stack
 from bot.settings import PROJECT_ROOT
 from tests.fake_telegram.harness import GatewayHarness
+from tests.system.system_support import Gateways
 
 # Overridable so that two checkouts can run the system tests side by side.
 RASA_PORT = int(os.environ.get("SYSTEM_TEST_RASA_PORT", "5205"))
@@ -30,6 +30,16 @@ MODEL = PROJECT_ROOT / "models" / "flare.tar.gz"
 LOG_TAIL_LINES = 40
 # Environment the stack must not inherit from the shell (the tests assume the defaults).
 CLEARED_ENV = ("DEFAULT_COUNTRY", "DEFAULT_TIMEZONE", "EPISODE_IDLE_MINUTES")
+# Starting Rasa on a loaded machine takes minutes: more than the default per-test timeout.
+SYSTEM_TEST_TIMEOUT_SECONDS = 900
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every system test (and the stack it may start) a longer timeout."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(SYSTEM_TEST_TIMEOUT_SECONDS))
 
 
 def _port_in_use(port: int) -> bool:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from system_support import exchange, messages, new_patient, say
 
 from actions.asks import load_questions
 from bot.gateway import texts
 from bot.gateway.intake import MAX_TEXT_CHARS
 from bot.services import Stack
 from tests.fake_telegram.harness import GatewayHarness
+from tests.system.system_support import exchange, messages, new_patient, say
 
 pytestmark = pytest.mark.slow
 

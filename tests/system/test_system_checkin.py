@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from system_support import checkins, keyboard, messages, new_patient, press, say
 
 from actions.asks import load_questions
 from bot.content import get_content
 from tests.fake_telegram.harness import GatewayHarness
+from tests.system.system_support import checkins, keyboard, messages, new_patient, press, say
 
 pytestmark = pytest.mark.slow
 

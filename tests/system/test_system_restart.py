@@ -11,10 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
-from system_support import WAIT_SECONDS, Gateways, messages, new_patient, say
 
 from bot.services import Stack
 from tests.fake_telegram.server import FakeTelegram
+from tests.system.system_support import WAIT_SECONDS, Gateways, messages, new_patient, say
 
 pytestmark = pytest.mark.slow
 

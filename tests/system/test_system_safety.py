@@ -5,7 +5,13 @@ rows a coach will read.
 from __future__ import annotations
 
 import pytest
-from system_support import (
+
+from actions.common import TOOL_BUTTONS
+from actions.fear import BREATHING_OFFER
+from actions.safety import SAFE_BUTTONS
+from bot.content import get_content
+from tests.fake_telegram.harness import GatewayHarness
+from tests.system.system_support import (
     episodes,
     fear_statements,
     keyboard,
@@ -15,12 +21,6 @@ from system_support import (
     safety_flags,
     say,
 )
-
-from actions.common import TOOL_BUTTONS
-from actions.fear import BREATHING_OFFER
-from actions.safety import SAFE_BUTTONS
-from bot.content import get_content
-from tests.fake_telegram.harness import GatewayHarness
 
 pytestmark = pytest.mark.slow
 

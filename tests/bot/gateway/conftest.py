@@ -52,5 +52,6 @@ async def gateway_factory(
 async def harness(
     fake_rasa: FakeRasa, gateway_factory: Callable[..., Awaitable[GatewayHarness]]
 ) -> GatewayHarness:
-    """The gateway against the fake Rasa (Rasa counts as down after 2 s)."""
-    return await gateway_factory(fake_rasa.url, fake_rasa.token, rasa_timeout=2.0)
+    """The gateway against the fake Rasa (Rasa counts as down after 10 s: a loaded machine
+    must not make the fake Rasa look down)."""
+    return await gateway_factory(fake_rasa.url, fake_rasa.token, rasa_timeout=10.0)

@@ -25,7 +25,7 @@ async def test_terminal_chat_end_to_end(fake_rasa: FakeRasa, database_url: str) 
                         rasa_token=fake_rasa.token)
     db = Database.from_url(database_url)
     db.migrate()
-    gateway = create_gateway(settings, db, rasa_timeout=2.0)
+    gateway = create_gateway(settings, db, rasa_timeout=10.0)
     await gateway.start()
     out = io.StringIO()
     try:

@@ -111,8 +111,11 @@ async def test_rasa_requests_in_flight_are_capped() -> None:
     transport = GatedTransport()
     client = RasaClient("http://rasa", transport=transport, max_concurrency=3)
     calls = [asyncio.create_task(client.send_message(f"p{n}", "hi")) for n in range(10)]
-    while transport.in_flight < 3:
-        await asyncio.sleep(0)
+    async def three_in_flight() -> None:
+        while transport.in_flight < 3:
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(three_in_flight(), timeout=30)
     for _ in range(20):  # give the other seven every chance to start
         await asyncio.sleep(0)
     assert transport.most == 3

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from matplotlib import image
-from progress_support import EXPECTED_LINES, add_flare, add_patient, seed_fortnight
 from sqlalchemy.orm import Session
 
 from bot.progress import (
@@ -22,6 +21,12 @@ from bot.progress import (
     wording,
 )
 from bot.store.db import Database
+from tests.bot.progress.progress_support import (
+    EXPECTED_LINES,
+    add_flare,
+    add_patient,
+    seed_fortnight,
+)
 
 # Sunday 9 June 2024, 20:00 in London.
 NOW = datetime(2024, 6, 9, 19, 0, tzinfo=timezone.utc)

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 
 import pytest
-from scheduler_support import FakeDelivery, World
 from sqlalchemy import create_engine, delete, text
 from sqlalchemy.exc import OperationalError
 
@@ -20,6 +19,7 @@ from bot.scheduler.clock import FakeClock
 from bot.store.db import Database, migrate
 from bot.store.models import CheckIn, Episode, Patient
 from bot.store.schedule import PacingReminder, ScheduledSend
+from tests.bot.scheduler.scheduler_support import FakeDelivery, World
 
 PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 START = datetime(2024, 6, 3, 12, 0, tzinfo=timezone.utc)

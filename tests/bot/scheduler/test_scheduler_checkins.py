@@ -7,11 +7,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from scheduler_support import World, utc
 
 from bot.scheduler.service import DEFAULT_REMINDER_TEXT
 from bot.store.db import Database
 from bot.store.schedule import insert_send
+from tests.bot.scheduler.scheduler_support import World, utc
 
 
 def local(zone: str, year: int, month: int, day: int, hour: int, minute: int) -> datetime:

@@ -8,10 +8,9 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
-from scheduler_support import World, utc
-
 from bot.store.db import Database
 from bot.store.schedule import schedule_reminder
+from tests.bot.scheduler.scheduler_support import World, utc
 
 ZONES = ["Europe/London", "America/New_York", "Asia/Tokyo", "Australia/Sydney"]
 PATIENTS = [f"p{n:02d}" for n in range(24)]

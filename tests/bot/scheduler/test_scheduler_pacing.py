@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from scheduler_support import World, utc
 
 from bot.store.schedule import (
     PacingReminder,
@@ -13,6 +12,7 @@ from bot.store.schedule import (
     cancel_reminders,
     schedule_reminder,
 )
+from tests.bot.scheduler.scheduler_support import World, utc
 
 NOW = utc(2024, 6, 3, 14, 0)
 REST = "Time for the rest you planned. Even a few minutes counts."

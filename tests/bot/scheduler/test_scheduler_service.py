@@ -9,10 +9,10 @@ from datetime import time, timedelta
 from typing import Any
 
 import pytest
-from scheduler_support import World, utc
 
 from bot.scheduler import Scheduler
 from bot.settings import Settings
+from tests.bot.scheduler.scheduler_support import World, utc
 
 
 async def test_run_forever_sends_and_stops_when_asked(world: World) -> None:

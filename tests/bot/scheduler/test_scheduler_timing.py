@@ -7,10 +7,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from scheduler_support import utc
 
 from bot.scheduler.clock import FakeClock, SystemClock
 from bot.scheduler.timing import load_zone, local_dates, local_due_at, parse_local_time
+from tests.bot.scheduler.scheduler_support import utc
 
 NEW_YORK = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from scheduler_support import Delivered, World, utc
-
 from bot.progress import WeeklySummaries, wording
 from bot.scheduler import SendWeekly
 from bot.scheduler.planning import WEEKLY, PatientView, Policy, Step, plan_patient
 from tests.bot.progress.progress_support import EXPECTED_LINES, seed_fortnight
+from tests.bot.scheduler.scheduler_support import Delivered, World, utc
 
 SATURDAY = utc(2024, 6, 8, 0, 0)
 MONDAY_NOON = utc(2024, 6, 10, 12, 0)
