@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.clock import utcnow  # the actions' clock: tests patch ``common.utcnow``
 from bot.content import Content, get_content
 from bot.settings import Settings
 from bot.store import episodes as episode_store
@@ -68,11 +69,6 @@ def reset() -> None:
     _state.clear()
 
 
-def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC."""
-    return datetime.now(timezone.utc)
-
-
 @contextmanager
 def transaction() -> Iterator[Session]:
     """A session inside one transaction, committed on success."""
@@ -91,12 +87,39 @@ def open_episode(session: Session, tracker: Tracker, now: datetime) -> Episode |
     Finding it counts as activity: the patient is still talking within this episode.
     """
     patient(session, tracker, now)
+    return _active_episode(session, tracker, now)
+
+
+def _active_episode(session: Session, tracker: Tracker, now: datetime) -> Episode | None:
     episode = episode_store.current_episode(
         session, tracker.sender_id, now, idle=settings().episode_idle
     )
     if episode is not None:
         episode_store.touch(session, episode, now)
     return episode
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The database side of one action run (valid inside :func:`turn` only)."""
+
+    session: Session
+    now: datetime
+    patient: Patient
+    episode: Episode | None = None
+
+
+@contextmanager
+def turn(tracker: Tracker, *, with_episode: bool = True) -> Iterator[Turn]:
+    """How the actions begin: the time, one transaction, the patient, their open episode.
+
+    With ``with_episode=False`` no episode is looked up (the action opens one itself).
+    """
+    now = utcnow()
+    with transaction() as session:
+        found = patient(session, tracker, now)
+        episode = _active_episode(session, tracker, now) if with_episode else None
+        yield Turn(session, now, found, episode)
 
 
 def crisis_is_active(session: Session, tracker: Tracker, now: datetime) -> bool:
@@ -168,11 +191,10 @@ def record_tool_use(tracker: Tracker, tool: str) -> ToolUse:
     The returned events are the ones every tool action ends with: the open offer is
     answered, and the dialogue learns whether a flare episode is open.
     """
-    now = utcnow()
-    with transaction() as session:
-        episode = open_episode(session, tracker, now)
+    with turn(tracker) as this:
+        episode = this.episode
         if episode is not None:
-            episode_store.use_tool(session, episode, tool)
+            episode_store.use_tool(this.session, episode, tool)
         severity = episode.severity_start if episode is not None else None
     events = [SlotSet("pending_offer", None), *in_flare_events(episode)]
     return ToolUse(in_flare=episode is not None, severity_start=severity, events=events)

@@ -12,8 +12,9 @@ import os
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
+from bot.clock import utcnow
 from bot.settings import SettingsError
 from bot.store.passwords import DEFAULT_ROUNDS
 
@@ -26,11 +27,6 @@ DASHBOARD_PORT = "DASHBOARD_PORT"
 MIN_SECRET_CHARS = 32
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
-
-
-def utcnow() -> datetime:
-    """The current time in UTC."""
-    return datetime.now(timezone.utc)
 
 
 def _secret_key(raw: str) -> str:

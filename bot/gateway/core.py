@@ -14,12 +14,13 @@ import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from bot.clock import utcnow
 from bot.gateway import texts, tx
 from bot.gateway.commands import Commands
 from bot.gateway.delivery import TYPING_AFTER, Outbox, typing
@@ -38,11 +39,6 @@ logger = logging.getLogger(__name__)
 
 HOLDING = "holding"
 MAX_EMPTY_REPLIES = 3  # Rasa answered nothing this often: give up on that message
-
-
-def utcnow() -> datetime:
-    """The current time, aware, in UTC."""
-    return datetime.now(timezone.utc)
 
 
 class PatientUnreachable(DeliveryError):

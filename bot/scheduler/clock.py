@@ -6,6 +6,8 @@ import threading
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
+from bot.clock import utcnow
+
 
 class Clock(Protocol):
     """Source of the current time."""
@@ -20,7 +22,7 @@ class SystemClock:
 
     def now(self) -> datetime:
         """Return the current time as an aware UTC datetime."""
-        return datetime.now(timezone.utc)
+        return utcnow()
 
 
 class FakeClock:
