@@ -177,9 +177,8 @@ class ActionSaveCheckin(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        now = common.utcnow()
-        with common.transaction() as session:
-            patient = common.patient(session, tracker, now)
+        with common.turn(tracker, with_episode=False) as this:
+            session, now, patient = this.session, this.now, this.patient
             local_date = now.astimezone(ZoneInfo(patient.timezone)).date()
             practice = _value(tracker, "checkin_practice")
             pain = _value(tracker, "checkin_pain")

@@ -53,11 +53,10 @@ class ActionFearResponse(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        now = common.utcnow()
         text = common.latest_text(tracker)
         kind = classify_fear(text)
-        with common.transaction() as session:
-            common.patient(session, tracker, now)
+        with common.turn(tracker, with_episode=False) as this:
+            session, now = this.session, this.now
             episode: Episode = episode_store.open_episode(
                 session, tracker.sender_id, now, text=text, idle=common.settings().episode_idle
             )
@@ -89,10 +88,9 @@ class ActionReframe(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        now = common.utcnow()
         kind = tracker.get_slot("fear_kind") or DEFAULT_FLARE_KIND
-        with common.transaction() as session:
-            episode = common.open_episode(session, tracker, now)
+        with common.turn(tracker) as this:
+            session, now, episode = this.session, this.now, this.episode
             crisis = common.crisis_is_active(session, tracker, now)
             reframe = None
             if not crisis:

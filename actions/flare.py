@@ -52,16 +52,14 @@ class ActionStartFlare(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        now = common.utcnow()
         severity = _severity_of(tracker)
         locations = common.entity_values(tracker, "location")
         triggers = common.entity_values(tracker, "trigger")
-        with common.transaction() as session:
-            common.patient(session, tracker, now)
+        with common.turn(tracker, with_episode=False) as this:
             episode = episode_store.open_episode(
-                session,
+                this.session,
                 tracker.sender_id,
-                now,
+                this.now,
                 text=common.latest_text(tracker),
                 severity=severity,
                 locations=locations,
@@ -127,11 +125,11 @@ def _validate_severity(
             text="A number from 0 (no pain) to 10 (the worst) is all I need, or say skip."
         )
         return {slot: None}
-    now = common.utcnow()
-    with common.transaction() as session:
-        episode = common.open_episode(session, tracker, now)
-        if episode is not None:
-            episode_store.set_severity(session, episode, score, phase)  # type: ignore[arg-type]
+    with common.turn(tracker) as this:
+        if this.episode is not None:
+            episode_store.set_severity(
+                this.session, this.episode, score, phase  # type: ignore[arg-type]
+            )
     return {slot: float(score)}
 
 
@@ -144,10 +142,9 @@ class ActionOfferTools(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        now = common.utcnow()
-        with common.transaction() as session:
-            episode = common.open_episode(session, tracker, now)
-            crisis = common.crisis_is_active(session, tracker, now)
+        with common.turn(tracker) as this:
+            episode = this.episode
+            crisis = common.crisis_is_active(this.session, tracker, this.now)
             offered = [
                 (title, payload)
                 for title, payload in common.TOOL_BUTTONS
@@ -155,7 +152,7 @@ class ActionOfferTools(Action):
             ]
             if episode is not None:
                 names = [payload.lstrip("/").removeprefix("request_") for _, payload in offered]
-                episode_store.offer_tools(session, episode, names)
+                episode_store.offer_tools(this.session, episode, names)
         severity = tracker.get_slot("severity_start")
         if severity is not None and severity >= 4:
             article = "An" if int(severity) in (8, 11, 18) else "A"
@@ -178,13 +175,12 @@ class ActionCloseFlare(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        now = common.utcnow()
-        with common.transaction() as session:
-            episode = common.open_episode(session, tracker, now)
+        with common.turn(tracker) as this:
+            episode = this.episode
             start = episode.severity_start if episode is not None else None
             end = episode.severity_end if episode is not None else None
             if episode is not None:
-                episode_store.close_episode(session, episode, now, reason="closed")
+                episode_store.close_episode(this.session, episode, this.now, reason="closed")
         dispatcher.utter_message(text=_closing_words(start, end))
         return [
             SlotSet("in_flare", False),

@@ -47,12 +47,11 @@ class ActionPacing(Action):
 
 def schedule_pacing_reminder(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Store the break reminder the patient said yes to and confirm it in their time."""
-    now = common.utcnow()
     minutes = float(tracker.get_slot("pacing_minutes") or REMINDER_MINUTES)
-    due = now + timedelta(minutes=minutes)
-    with common.transaction() as session:
-        patient = common.patient(session, tracker, now)
-        schedule_reminder(session, patient.id, due, REMINDER_TEXT, now=now)
+    with common.turn(tracker, with_episode=False) as this:
+        patient, now = this.patient, this.now
+        due = now + timedelta(minutes=minutes)
+        schedule_reminder(this.session, patient.id, due, REMINDER_TEXT, now=now)
         local = due.astimezone(ZoneInfo(patient.timezone))
     dispatcher.utter_message(
         text=f"Done. I'll remind you at {local:%H:%M} to take a break. You've got this."
