@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -132,24 +133,11 @@ def log_inbound(
     """Store an inbound message (before it is handled)."""
     if status not in INBOUND_STATUSES:
         raise ValueError(f"not an inbound status: {status!r}")
-    message = Message(
-        patient_id=patient_id,
-        created_at=now,
-        updated_at=now,
-        direction=IN,
-        channel=channel,
-        kind=kind,
-        text=text,
-        payload=payload,
-        status=status,
-        attempts=0,
-        chat_id=chat_id,
-        telegram_message_id=telegram_message_id,
+    return _add(
+        session, patient_id, now, IN, channel=channel, kind=kind, text=text, payload=payload,
+        status=status, attempts=0, chat_id=chat_id, telegram_message_id=telegram_message_id,
         update_id=update_id,
     )
-    session.add(message)
-    session.flush()
-    return message
 
 
 def log_outbound(
@@ -170,21 +158,20 @@ def log_outbound(
     """Store an outbound message with its delivery status."""
     if status not in OUTBOUND_STATUSES:
         raise ValueError(f"not an outbound status: {status!r}")
+    return _add(
+        session, patient_id, now, OUT, channel=channel, kind=kind, text=text,
+        buttons=list(buttons) if buttons else None, status=status, attempts=1,
+        last_error=error[:MAX_ERROR_CHARS] if error else None, chat_id=chat_id,
+        telegram_message_id=telegram_message_id, reply_to_id=reply_to_id,
+    )
+
+
+def _add(
+    session: Session, patient_id: str, now: datetime, direction: str, **columns: Any
+) -> Message:
+    """The one place a message-log row is built and flushed (both directions)."""
     message = Message(
-        patient_id=patient_id,
-        created_at=now,
-        updated_at=now,
-        direction=OUT,
-        channel=channel,
-        kind=kind,
-        text=text,
-        buttons=list(buttons) if buttons else None,
-        status=status,
-        attempts=1,
-        last_error=error[:MAX_ERROR_CHARS] if error else None,
-        chat_id=chat_id,
-        telegram_message_id=telegram_message_id,
-        reply_to_id=reply_to_id,
+        patient_id=patient_id, created_at=now, updated_at=now, direction=direction, **columns
     )
     session.add(message)
     session.flush()
