@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.gateway import texts
 from bot.gateway.delivery import Outbox
-from bot.gateway.model import DELETE_NO, DELETE_YES, Channel, DeliveryError
+from bot.gateway.model import DELETE_NO, DELETE_YES, Channel
 from bot.gateway.rasa_client import RasaClient, RasaError
 from bot.gateway.records import erase_patient, export_json
 from bot.gateway.tx import in_tx
@@ -187,25 +187,9 @@ class Commands:
         send: Callable[[], Awaitable[int | None]],
     ) -> bool:
         """Send a file or picture and log it (``text`` is what the log shows)."""
-        try:
-            message_id = await send()
-        except DeliveryError as exc:
-            logger.warning("could not send a %s: %s", kind, exc)
-            await self._outbox.log(
-                patient_id,
-                channel,
-                chat_id,
-                kind,
-                text,
-                status=log.FAILED,
-                reply_to=reply_to,
-                error=str(exc),
-            )
-            return False
-        await self._outbox.log(
-            patient_id, channel, chat_id, kind, text, message_id=message_id, reply_to=reply_to
+        return await self._outbox.send_logged(
+            channel, chat_id, patient_id, kind, text, send, reply_to=reply_to
         )
-        return True
 
     async def _mydata(
         self, channel: Channel, chat_id: int, patient_id: str, reply_to: int | None

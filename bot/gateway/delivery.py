@@ -193,9 +193,30 @@ class Outbox:
         reply_to: int | None = None,
     ) -> bool:
         """Send one of the gateway's own texts, with its own callback data on buttons."""
+        return await self.send_logged(
+            channel, chat_id, patient_id, kind, text,
+            lambda: channel.send_text(chat_id, text, buttons), reply_to=reply_to,
+        )
+
+    async def send_logged(
+        self,
+        channel: Channel,
+        chat_id: int,
+        patient_id: str | None,
+        kind: str,
+        text: str,
+        send: Callable[[], Awaitable[int | None]],
+        *,
+        reply_to: int | None = None,
+    ) -> bool:
+        """Run ``send``, then log the message as sent or failed (``text`` is what the log shows).
+
+        Returns False, after logging it, when the channel gave up on the message.
+        """
         try:
-            message_id = await channel.send_text(chat_id, text, buttons)
+            message_id = await send()
         except DeliveryError as exc:
+            logger.warning("could not send a %s to chat %s: %s", kind, chat_id, exc)
             await self.log(
                 patient_id,
                 channel,
