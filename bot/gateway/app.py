@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from telegram import Bot
@@ -16,6 +17,9 @@ from bot.gateway.telegram_channel import TelegramChannel
 from bot.gateway.telegram_runner import TelegramRunner
 from bot.settings import Settings
 from bot.store.db import Database
+
+if TYPE_CHECKING:  # matplotlib loads only when the summaries are built
+    from bot.progress.weekly import WeeklySummaries
 
 logger = logging.getLogger(__name__)
 
@@ -83,9 +87,15 @@ async def start_telegram(
     return runner
 
 
+def weekly_summaries(db: Database, gateway: Gateway) -> WeeklySummaries:
+    """The scheduler's Sunday summary sender: the chart with its caption, through ``gateway``."""
+    from bot.progress.weekly import WeeklySummaries
+
+    return WeeklySummaries(db, gateway.send_text, send_photo=gateway.send_photo)
+
+
 async def run_telegram(settings: Settings) -> None:
     """Run the Telegram gateway and the scheduler until SIGINT/SIGTERM."""
-    from bot.progress.weekly import WeeklySummaries
     from bot.scheduler.clock import SystemClock
     from bot.scheduler.service import Scheduler
 
@@ -102,7 +112,7 @@ async def run_telegram(settings: Settings) -> None:
         db, SystemClock(), gateway.trigger_checkin, gateway.send_text,
         default_timezone=settings.default_timezone,
         default_checkin_time=settings.checkin_time,
-        send_weekly=WeeklySummaries(db, gateway.send_text),
+        send_weekly=weekly_summaries(db, gateway),
     )
     scheduler_task = asyncio.create_task(scheduler.run_forever(stop))
     try:

@@ -316,6 +316,17 @@ class Gateway:
         self, patient_id: str, make_steps: Callable[[], Awaitable[list[Step]]]
     ) -> None:
         """Run ``make_steps`` and send its steps in the patient's queue; wait until done."""
+
+        async def send(channel: Channel, chat_id: int) -> bool:
+            steps = await make_steps()
+            return await self.outbox.send_steps(channel, chat_id, patient_id, steps)
+
+        await self._in_patient_queue(patient_id, send)
+
+    async def _in_patient_queue(
+        self, patient_id: str, send: Callable[[Channel, int], Awaitable[bool]]
+    ) -> None:
+        """Run ``send`` on the patient's route, in their queue; wait until done."""
         route = await self._route(patient_id)
         if route is None or await in_tx(self.db, log.is_stopped, patient_id):
             raise PatientUnreachable(f"patient {patient_id} cannot be reached")
@@ -324,8 +335,7 @@ class Gateway:
 
         async def job() -> None:
             try:
-                steps = await make_steps()
-                done.set_result(await self.outbox.send_steps(channel, chat_id, patient_id, steps))
+                done.set_result(await send(channel, chat_id))
             except Exception as exc:  # handed to the awaiting caller below
                 done.set_exception(exc)
 
@@ -350,6 +360,21 @@ class Gateway:
     async def send_text(self, patient_id: str, text: str) -> None:
         """Send one plain text to a patient (scheduler reminders)."""
         await self.deliver_to_patient(patient_id, [{"text": text}])
+
+    async def send_photo(self, patient_id: str, png: bytes, caption: str) -> None:
+        """Send a PNG with a caption (the Sunday summary's chart), in the patient's queue.
+
+        Raises:
+            PatientUnreachable, DeliveryError: as for :meth:`deliver_to_patient`.
+        """
+
+        async def send(channel: Channel, chat_id: int) -> bool:
+            return await self.outbox.send_logged(
+                channel, chat_id, patient_id, "image", caption,
+                lambda: channel.send_photo(chat_id, texts.PROGRESS_PICTURE_NAME, png, caption),
+            )
+
+        await self._in_patient_queue(patient_id, send)
 
     async def trigger_checkin(self, patient_id: str) -> None:
         """Start the evening check-in through Rasa (in the patient's queue) and relay it.

@@ -102,3 +102,27 @@ def test_parse_setting_weekly_switch() -> None:
     assert parse_setting("weekly", "OFF") == ("weekly_summary", False)
     assert parse_setting("Weekly", "on") == ("weekly_summary", True)
     assert parse_setting("weekly", "sometimes") is None
+
+
+async def test_the_production_sunday_summary_sends_its_chart(harness: GatewayHarness) -> None:
+    from bot.gateway.app import weekly_summaries
+
+    user = await harness.consent()
+    patient = _patient(harness, user)
+    assert harness.db is not None and harness.gateway is not None
+    now = datetime.now(timezone.utc)
+    with harness.db.sessions.begin() as session:
+        seed_fortnight(session, patient.id, now, patient.timezone)
+    texts_before = len(harness.telegram.texts_to(user))
+
+    await weekly_summaries(harness.db, harness.gateway)(patient.id, now)
+
+    (photo,) = harness.telegram.sent_to(user, "sendPhoto")
+    assert photo["photo"]["data"].startswith(b"\x89PNG")
+    assert photo["caption"].splitlines()[0] == wording.WEEKLY_HEADER
+    assert len(harness.telegram.texts_to(user)) == texts_before
+    with harness.db.sessions() as session:
+        logged = session.execute(
+            select(Message).where(Message.patient_id == patient.id, Message.kind == "image")
+        ).scalar_one()
+    assert logged.text == photo["caption"] and logged.status == "sent"
