@@ -28,10 +28,9 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import QueuePool
 
 from bot.settings import Settings, resolve_database_url
-from bot.store.db import SQLITE_BUSY_TIMEOUT_MS
+from bot.store.db import SQLITE_BUSY_TIMEOUT_MS, sqlite_file_pool
 
 
 def _prepare_sqlite_file(path: Path) -> None:
@@ -94,11 +93,6 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         if old.dialect.name == "sqlite" and old.url.database not in (None, "", ":memory:"):
             # Rasa's engine uses NullPool for SQLite files: a new connection (and a WAL
             # checkpoint on close) for every message. Keep a small pool instead.
-            self.engine = sa.create_engine(
-                old.url,
-                poolclass=QueuePool,
-                pool_size=4,
-                connect_args={"check_same_thread": False},
-            )
+            self.engine = sa.create_engine(old.url, **sqlite_file_pool())
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
             old.dispose()

@@ -32,6 +32,20 @@ from bot.settings import PROJECT_ROOT, Settings
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_POOL_SIZE = 4
+
+
+def sqlite_file_pool() -> dict[str, Any]:
+    """Engine arguments for a SQLite file: a small pool of connections kept open.
+
+    SQLAlchemy 1.4 defaults to NullPool for SQLite files: reopening per transaction re-ran
+    the pragmas and checkpointed the WAL each time. Used here and by Rasa's tracker store.
+    """
+    return {
+        "poolclass": QueuePool,
+        "pool_size": SQLITE_POOL_SIZE,
+        "connect_args": {"check_same_thread": False},
+    }
 
 
 def _sqlite_engine(url: URL) -> Engine:
@@ -42,9 +56,7 @@ def _sqlite_engine(url: URL) -> Engine:
         kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        # Keep connections open (SQLAlchemy 1.4 defaults to NullPool for SQLite files):
-        # reopening per transaction re-ran the pragmas and checkpointed the WAL each time.
-        kwargs.update(poolclass=QueuePool, pool_size=4, connect_args={"check_same_thread": False})
+        kwargs.update(sqlite_file_pool())
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")
