@@ -14,22 +14,13 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.scheduler.timing import local_dates, local_due_at
+from bot.store.schedule import SendStatus
 
 CHECKIN = "checkin"
 CHECKIN_REMINDER = "checkin_reminder"
 PACING = "pacing"
 WEEKLY = "weekly_summary"
 SUNDAY = 6  # date.weekday()
-
-
-class SendStatus(str, enum.Enum):
-    """Life cycle of one row of the sends table."""
-
-    SENDING = "sending"  # claimed by an instance, delivery in flight (never sent twice)
-    SENT = "sent"
-    FAILED = "failed"  # last delivery raised; retried while the window is open
-    MISSED = "missed"  # the window closed before it could be sent
-    SKIPPED = "skipped"  # not needed: the patient had already checked in that day
 
 
 class Step(str, enum.Enum):

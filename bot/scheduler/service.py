@@ -30,6 +30,7 @@ from bot.scheduler.snapshot import DueReminder, load_due_reminders, load_patient
 from bot.scheduler.store_ops import ScheduleStore
 from bot.settings import Settings
 from bot.store.db import Database
+from bot.store.schedule import SendStatus
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +193,7 @@ class Scheduler:
         """Record, or claim and deliver, one check-in or reminder; return what happened."""
         store = self._store
         if action.step in (Step.MISS, Step.SKIP):
-            status = "missed" if action.step is Step.MISS else "skipped"
+            status = (SendStatus.MISSED if action.step is Step.MISS else SendStatus.SKIPPED).value
             done = await asyncio.to_thread(store.close_send, action, status, self._clock.now())
             return status if done else None
         claimed = await asyncio.to_thread(store.claim_send, action, self._clock.now())
@@ -216,9 +217,9 @@ class Scheduler:
                 exc_info=True,
             )
             await asyncio.to_thread(store.fail_send, action, self._clock.now(), repr(exc))
-            return "failed"
+            return SendStatus.FAILED.value
         await asyncio.to_thread(store.finish_send, action, self._clock.now())
-        return "sent"
+        return SendStatus.SENT.value
 
     async def _run_reminder(
         self, reminder: DueReminder, counts: Counter[str], limit: asyncio.Semaphore

@@ -9,10 +9,10 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.scheduler.planning import PatientView, Policy, SendRecord, SendStatus
+from bot.scheduler.planning import PatientView, Policy, SendRecord
 from bot.scheduler.timing import load_zone, parse_local_time
 from bot.store.models import CheckIn, Episode, Patient
-from bot.store.schedule import PacingReminder, ScheduledSend
+from bot.store.schedule import PacingReminder, ReminderStatus, ScheduledSend, SendStatus
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def load_due_reminders(session: Session, now: datetime, limit: int = 500) -> lis
         )
         .join(Patient, Patient.id == PacingReminder.patient_id)
         .where(
-            PacingReminder.status == "pending",
+            PacingReminder.status == ReminderStatus.PENDING.value,
             PacingReminder.due_at <= now,
             Patient.deleted_at.is_(None),
         )

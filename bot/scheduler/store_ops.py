@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.scheduler.planning import Action, SendStatus, Step
+from bot.scheduler.planning import Action, Step
 from bot.store import schedule
 from bot.store.db import Database
+from bot.store.schedule import SendStatus
 
 
 class ScheduleStore:

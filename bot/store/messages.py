@@ -11,6 +11,7 @@ Outbound statuses: ``sent``, ``failed``.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -35,12 +36,25 @@ from bot.store.models import Base, UTCDateTime
 
 IN = "in"
 OUT = "out"
-RECEIVED = "received"
-PROCESSING = "processing"
-PROCESSED = "processed"
-FAILED = "failed"
-PENDING_RETRY = "pending_retry"
-SENT = "sent"
+
+
+class MessageStatus(str, enum.Enum):
+    """Life cycle of a message-log row (the column stores ``.value``)."""
+
+    RECEIVED = "received"  # inbound, stored before it is handled
+    PROCESSING = "processing"
+    PROCESSED = "processed"
+    FAILED = "failed"  # inbound given up, or outbound not delivered
+    PENDING_RETRY = "pending_retry"  # inbound waiting for Rasa to come back
+    SENT = "sent"  # outbound delivered
+
+
+RECEIVED = MessageStatus.RECEIVED.value
+PROCESSING = MessageStatus.PROCESSING.value
+PROCESSED = MessageStatus.PROCESSED.value
+FAILED = MessageStatus.FAILED.value
+PENDING_RETRY = MessageStatus.PENDING_RETRY.value
+SENT = MessageStatus.SENT.value
 INBOUND_STATUSES = (RECEIVED, PROCESSING, PROCESSED, FAILED, PENDING_RETRY)
 OUTBOUND_STATUSES = (SENT, FAILED)
 UNFINISHED = (RECEIVED, PROCESSING, PENDING_RETRY)

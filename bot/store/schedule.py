@@ -14,6 +14,7 @@ docstring says the function must run in a transaction of its own.
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (
@@ -34,8 +35,30 @@ from sqlalchemy.orm import Session
 from bot.store.models import Base, UTCDateTime
 
 SEND_KINDS = ("checkin", "checkin_reminder", "weekly_summary")
-SEND_STATUSES = ("sending", "sent", "failed", "missed", "skipped")
-REMINDER_STATUSES = ("pending", "sending", "sent", "cancelled", "missed")
+
+
+class SendStatus(str, enum.Enum):
+    """Life cycle of one row of the sends table (the column stores ``.value``)."""
+
+    SENDING = "sending"  # claimed by an instance, delivery in flight (never sent twice)
+    SENT = "sent"
+    FAILED = "failed"  # last delivery raised; retried while the window is open
+    MISSED = "missed"  # the window closed before it could be sent
+    SKIPPED = "skipped"  # not needed: the patient had already checked in that day
+
+
+class ReminderStatus(str, enum.Enum):
+    """Life cycle of one pacing reminder (the column stores ``.value``)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    MISSED = "missed"
+
+
+SEND_STATUSES = tuple(status.value for status in SendStatus)
+REMINDER_STATUSES = tuple(status.value for status in ReminderStatus)
 MAX_REMINDER_TEXT = 1000
 MAX_ERROR_TEXT = 500
 
@@ -83,7 +106,7 @@ class PacingReminder(Base):
     created_at = Column(UTCDateTime, nullable=False)
     due_at = Column(UTCDateTime, nullable=False)
     text = Column(Text, nullable=False)
-    status = Column(String(16), nullable=False, default="pending")
+    status = Column(String(16), nullable=False, default=ReminderStatus.PENDING.value)
     claimed_at = Column(UTCDateTime, nullable=True)
     sent_at = Column(UTCDateTime, nullable=True)
     attempts = Column(Integer, nullable=False, default=0)
@@ -119,7 +142,7 @@ def schedule_reminder(
         created_at=now or datetime.now(timezone.utc),
         due_at=due_at,
         text=text,
-        status="pending",
+        status=ReminderStatus.PENDING.value,
         attempts=0,
     )
     session.add(reminder)
@@ -131,8 +154,11 @@ def cancel_reminder(session: Session, reminder_id: int) -> bool:
     """Cancel one pending reminder; return False if it was already sent, missed or cancelled."""
     result = session.execute(
         update(PacingReminder)
-        .where(PacingReminder.id == reminder_id, PacingReminder.status == "pending")
-        .values(status="cancelled")
+        .where(
+            PacingReminder.id == reminder_id,
+            PacingReminder.status == ReminderStatus.PENDING.value,
+        )
+        .values(status=ReminderStatus.CANCELLED.value)
     )
     return result.rowcount == 1
 
@@ -141,8 +167,11 @@ def cancel_reminders(session: Session, patient_id: str) -> int:
     """Cancel every pending reminder of a patient; return how many were cancelled."""
     result = session.execute(
         update(PacingReminder)
-        .where(PacingReminder.patient_id == patient_id, PacingReminder.status == "pending")
-        .values(status="cancelled")
+        .where(
+            PacingReminder.patient_id == patient_id,
+            PacingReminder.status == ReminderStatus.PENDING.value,
+        )
+        .values(status=ReminderStatus.CANCELLED.value)
     )
     return int(result.rowcount)
 
@@ -151,8 +180,15 @@ def claim_reminder(session: Session, reminder_id: int, now: datetime) -> bool:
     """Atomically take a pending reminder for sending; True only for the one winner."""
     result = session.execute(
         update(PacingReminder)
-        .where(PacingReminder.id == reminder_id, PacingReminder.status == "pending")
-        .values(status="sending", claimed_at=now, attempts=PacingReminder.attempts + 1)
+        .where(
+            PacingReminder.id == reminder_id,
+            PacingReminder.status == ReminderStatus.PENDING.value,
+        )
+        .values(
+            status=ReminderStatus.SENDING.value,
+            claimed_at=now,
+            attempts=PacingReminder.attempts + 1,
+        )
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
@@ -164,12 +200,15 @@ def finish_reminder(
     """Record the outcome of a claimed reminder: sent, or back to pending for a retry."""
     values: dict[str, object]
     if error is None:
-        values = {"status": "sent", "sent_at": now, "last_error": None}
+        values = {"status": ReminderStatus.SENT.value, "sent_at": now, "last_error": None}
     else:
-        values = {"status": "pending", "last_error": error[:MAX_ERROR_TEXT]}
+        values = {"status": ReminderStatus.PENDING.value, "last_error": error[:MAX_ERROR_TEXT]}
     session.execute(
         update(PacingReminder)
-        .where(PacingReminder.id == reminder_id, PacingReminder.status == "sending")
+        .where(
+            PacingReminder.id == reminder_id,
+            PacingReminder.status == ReminderStatus.SENDING.value,
+        )
         .values(**values)
         .execution_options(synchronize_session=False)
     )
@@ -179,8 +218,11 @@ def miss_stale_reminders(session: Session, due_before: datetime) -> int:
     """Mark pending reminders due before ``due_before`` as missed; return how many."""
     result = session.execute(
         update(PacingReminder)
-        .where(PacingReminder.status == "pending", PacingReminder.due_at < due_before)
-        .values(status="missed")
+        .where(
+            PacingReminder.status == ReminderStatus.PENDING.value,
+            PacingReminder.due_at < due_before,
+        )
+        .values(status=ReminderStatus.MISSED.value)
     )
     return int(result.rowcount)
 
@@ -208,8 +250,8 @@ def insert_send(
         local_date=local_date,
         due_at=due_at,
         status=status,
-        claimed_at=now if status == "sending" else None,
-        attempts=1 if status == "sending" else 0,
+        claimed_at=now if status == SendStatus.SENDING.value else None,
+        attempts=1 if status == SendStatus.SENDING.value else 0,
     )
     try:
         with session.begin_nested():
@@ -237,9 +279,9 @@ def transition_send(
     (``failed -> missed``).
     """
     values: dict[str, object] = {"status": to_status}
-    if to_status == "sending":
+    if to_status == SendStatus.SENDING.value:
         values.update(claimed_at=now, attempts=ScheduledSend.attempts + 1)
-    elif to_status == "sent":
+    elif to_status == SendStatus.SENT.value:
         values.update(sent_at=now, last_error=None)
     if error is not None:
         values["last_error"] = error[:MAX_ERROR_TEXT]
