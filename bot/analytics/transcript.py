@@ -6,8 +6,11 @@ before ``started_at`` (if it is within ``LEAD_IN``) and runs until the episode e
 was last active), plus the bot's replies that follow, up to the next patient message.
 
 Intents come from Rasa's tracker store (the ``events`` table in the same database, written
-by Rasa, read here with SQLAlchemy Core and bound parameters only): each user event of the
-patient is matched, in order, to the inbound message with the same text that Rasa got.
+by Rasa, read here with SQLAlchemy Core and bound parameters only). The gateway sends each
+message's log id to Rasa in the metadata (``METADATA_MESSAGE_ID``), and Rasa keeps it on the
+user event, so a user event joins its logged message on that id. Events without it (written
+before the id was sent) are matched, in order, to the inbound message with the same text
+that Rasa got, within ``MATCH_SLACK`` of the clocks.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, inspect, select
 from sqlalchemy.orm import Session
 
-from bot.store.messages import IN, Message
+from bot.store.messages import IN, METADATA_MESSAGE_ID, Message
 from bot.store.models import Episode
 
 LEAD_IN = timedelta(minutes=10)
@@ -64,6 +67,7 @@ class UserEvent:
     text: str
     intent: str | None
     confidence: float | None
+    message_id: int | None = None  # the logged inbound message, from the metadata
 
 
 def _window(session: Session, episode: Episode) -> tuple[datetime, datetime]:
@@ -123,12 +127,14 @@ def user_events(
             continue
         intent = (data.get("parse_data") or {}).get("intent") or {}
         confidence = intent.get("confidence")
+        message_id = (data.get("metadata") or {}).get(METADATA_MESSAGE_ID)
         events.append(
             UserEvent(
                 at=datetime.fromtimestamp(timestamp, first.tzinfo),
                 text=str(data.get("text") or ""),
                 intent=intent.get("name"),
                 confidence=float(confidence) if isinstance(confidence, (int, float)) else None,
+                message_id=message_id if isinstance(message_id, int) else None,
             )
         )
     return events
@@ -151,23 +157,33 @@ def episode_transcript(session: Session, episode: Episode) -> list[Line]:
     events = user_events(
         session, episode.patient_id, start - MATCH_SLACK, limit + RASA_DELAY
     )
+    by_id = {event.message_id: event for event in events if event.message_id is not None}
+    unlabelled = [event for event in events if event.message_id is None]
     lines = []
     for message in messages:
         if message.direction != IN:
             lines.append(Line(message))
             continue
-        sent = message.payload or message.text or ""
-        match = next(
-            (
-                event
-                for event in events
-                if event.text == sent and event.at >= message.created_at - MATCH_SLACK
-            ),
-            None,
-        )
+        match = by_id.get(message.id)
+        if match is None:
+            match = _match_by_text(message, unlabelled)
+            if match is not None:
+                unlabelled = unlabelled[unlabelled.index(match) + 1 :]
         if match is None:
             lines.append(Line(message))
             continue
-        events = events[events.index(match) + 1 :]
         lines.append(Line(message, match.intent, match.confidence))
     return lines
+
+
+def _match_by_text(message: Message, events: list[UserEvent]) -> UserEvent | None:
+    """The first event with the text Rasa got, not before the message (older events)."""
+    sent = message.payload or message.text or ""
+    return next(
+        (
+            event
+            for event in events
+            if event.text == sent and event.at >= message.created_at - MATCH_SLACK
+        ),
+        None,
+    )

@@ -198,7 +198,11 @@ class Gateway:
         """Send one logged inbound message to Rasa (a /checkin triggers the check-in)."""
         if message.kind == "command":
             return await self.rasa.trigger_intent(patient_id)
-        metadata = {"channel": message.channel, "received_at": message.created_at.isoformat()}
+        metadata = {
+            "channel": message.channel,
+            "received_at": message.created_at.isoformat(),
+            log.METADATA_MESSAGE_ID: message.id,  # joins Rasa's user event to the log
+        }
         replies = await self.rasa.send_message(
             patient_id, message.payload or message.text or "", metadata
         )

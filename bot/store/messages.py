@@ -55,6 +55,9 @@ PROCESSED = MessageStatus.PROCESSED.value
 FAILED = MessageStatus.FAILED.value
 PENDING_RETRY = MessageStatus.PENDING_RETRY.value
 SENT = MessageStatus.SENT.value
+# Key of the log id in the metadata the gateway sends to Rasa with each message; Rasa keeps
+# it on the user event, so transcripts join events to the log on it.
+METADATA_MESSAGE_ID = "message_id"
 INBOUND_STATUSES = (RECEIVED, PROCESSING, PROCESSED, FAILED, PENDING_RETRY)
 OUTBOUND_STATUSES = (SENT, FAILED)
 UNFINISHED = (RECEIVED, PROCESSING, PENDING_RETRY)

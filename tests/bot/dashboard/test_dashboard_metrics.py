@@ -140,3 +140,25 @@ def test_transcript_without_rasa_table(database: Database) -> None:
         episode = episode_store.open_episode(session, "p-1", NOW, text="ow")
         lines = episode_transcript(session, episode)
     assert [(line.message.text, line.intent) for line in lines] == [("ow", None)]
+
+
+def test_transcript_joins_rasa_events_on_the_message_id_in_the_metadata(
+    database: Database,
+) -> None:
+    rasa_events.metadata.create_all(database.engine)
+    with database.sessions.begin() as session:
+        _patient(session)
+        first = message_store.log_inbound(session, "p-1", channel="telegram", kind="text",
+                                          text="ow ow", now=NOW, status="processed")
+        second = message_store.log_inbound(session, "p-1", channel="telegram", kind="text",
+                                           text="ow ow", now=NOW, status="processed")
+        episode = episode_store.open_episode(session, "p-1", NOW, text="ow ow")
+        # Same text twice, the events in the other order: only the ids can tell them apart.
+        for message, intent in ((second, "report_flare"), (first, "greet")):
+            data = {"text": "ow ow", "metadata": {"message_id": message.id},
+                    "parse_data": {"intent": {"name": intent, "confidence": 0.5}}}
+            session.execute(insert(rasa_events).values(
+                sender_id="p-1", type_name="user", timestamp=(NOW + timedelta(seconds=2))
+                .timestamp(), data=json.dumps(data)))
+        lines = [(line.message.id, line.intent) for line in episode_transcript(session, episode)]
+    assert lines == [(first.id, "greet"), (second.id, "report_flare")]

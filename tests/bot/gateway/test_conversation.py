@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.gateway import texts
 from bot.gateway.delivery import TYPING_AFTER
-from bot.store.messages import Message
+from bot.store.messages import METADATA_MESSAGE_ID, Message
 from bot.store.models import ChannelIdentity, Patient
 from tests.fake_telegram.fake_rasa import FakeRasa
 from tests.fake_telegram.harness import GatewayHarness
@@ -128,3 +128,17 @@ async def test_long_replies_are_split_under_the_limit(harness: GatewayHarness) -
     parts = sent[3:]
     assert all(len(part) <= 4096 for part in parts)
     assert " ".join(parts) == ("word " * 1800).strip()
+
+
+async def test_each_message_goes_to_rasa_with_its_log_id_in_the_metadata(
+    harness: GatewayHarness, fake_rasa: FakeRasa
+) -> None:
+    user = await harness.consent()
+    await harness.say(user, "my knees hurt")
+    await harness.telegram.wait_texts(user, 4)
+    patient_id = _patient_id(harness, user)
+    await harness.gateway.idle()
+    (inbound,) = [m for m in _log(harness, patient_id) if m.direction == "in"]
+    (received,) = [r for r in fake_rasa.received if r.sender == patient_id]
+    assert received.metadata[METADATA_MESSAGE_ID] == inbound.id
+    assert received.metadata["channel"] == "telegram"
