@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CONTENT_DIR = PROJECT_ROOT / "content"
 SEEDS_DIR = PROJECT_ROOT / "docs" / "seeds"
 
