@@ -1,6 +1,7 @@
 """The reviewable content in ``content/*.yml``: what it holds and how it is loaded.
 
-:mod:`bot.content.loader` reads and validates the files. Import from here
+:mod:`bot.content.models` holds the values, :mod:`bot.content.loader` reads and validates
+the files, :mod:`bot.content.questions` the form questions. Import from here
 (``from bot.content import get_content``); nothing is read at import time.
 """
 
@@ -9,14 +10,18 @@ from __future__ import annotations
 from bot.content.loader import (
     CONTENT_DIR,
     GROUNDING_ORDER,
-    INTRO_PAUSE_SECONDS,
-    MAX_MESSAGE_CHARS,
-    MAX_MESSAGE_LINES,
     MIN_REFRAMES_PER_KIND,
     PROJECT_ROOT,
     REFRAME_KINDS,
     SEEDS_DIR,
     VALIDATION_CONTEXTS,
+    get_content,
+    load_content,
+)
+from bot.content.models import (
+    INTRO_PAUSE_SECONDS,
+    MAX_MESSAGE_CHARS,
+    MAX_MESSAGE_LINES,
     BreathingCue,
     BreathingScript,
     BreathingStep,
@@ -31,10 +36,9 @@ from bot.content.loader import (
     Source,
     SourcedText,
     fits_phone_screen,
-    get_content,
-    load_content,
     normalise_text,
 )
+from bot.content.questions import load_questions
 
 __all__ = [
     "CONTENT_DIR",
@@ -63,5 +67,6 @@ __all__ = [
     "fits_phone_screen",
     "get_content",
     "load_content",
+    "load_questions",
     "normalise_text",
 ]

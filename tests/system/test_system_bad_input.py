@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.asks import load_questions
+from bot.content import load_questions
 from bot.gateway import texts
 from bot.gateway.intake import MAX_TEXT_CHARS
 from bot.services import Stack

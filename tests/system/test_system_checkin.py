@@ -6,8 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from actions.asks import load_questions
-from bot.content import get_content
+from bot.content import get_content, load_questions
 from tests.fake_telegram.harness import GatewayHarness
 from tests.system.system_support import checkins, keyboard, messages, new_patient, press, say
 

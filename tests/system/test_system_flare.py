@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from actions.asks import load_questions
 from actions.breathing import choose_script
 from actions.common import TOOL_BUTTONS
-from bot.content import get_content
+from bot.content import get_content, load_questions
 from tests.fake_telegram.harness import GatewayHarness
 from tests.system.system_support import (
     WAIT_SECONDS,
