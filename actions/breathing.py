@@ -43,5 +43,5 @@ class ActionBreathing(Action):
         use = common.record_tool_use(tracker, "breathing")
         send_script(dispatcher, choose_script(common.content().breathing, use.severity_start))
         if not use.in_flare:
-            dispatcher.utter_message(text="How are you feeling now?")
+            dispatcher.utter_message(text=common.content().phrase("breathing_done"))
         return use.events

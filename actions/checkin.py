@@ -102,7 +102,7 @@ class ValidateCheckinForm(FormValidationAction):
             return {slot: SKIPPED}
         score = parse_score(str(value or ""))
         if score is None:
-            dispatcher.utter_message(text="Please send a number from 0 to 10, or say skip.")
+            dispatcher.utter_message(text=common.content().phrase("checkin_score_retry"))
             return {slot: None}
         return {slot: score}
 
@@ -133,7 +133,7 @@ class ValidateCheckinForm(FormValidationAction):
             intent = tracker.get_intent_of_latest_message()
             answer = {"affirm": True, "deny": False}.get(intent or "")
         if answer is None:
-            dispatcher.utter_message(text="A yes or no is enough here, or say skip.")
+            dispatcher.utter_message(text=common.content().phrase("checkin_yes_no_retry"))
             return {"checkin_paced": None}
         return {"checkin_paced": answer}
 
@@ -146,9 +146,7 @@ class ValidateCheckinForm(FormValidationAction):
             return {"checkin_practice": SKIPPED}
         minutes = parse_minutes(str(value or ""))
         if minutes is None:
-            dispatcher.utter_message(
-                text="How many minutes, roughly? For example 0, 10 or 20. Or say skip."
-            )
+            dispatcher.utter_message(text=common.content().phrase("checkin_minutes_retry"))
             return {"checkin_practice": None}
         return {"checkin_practice": minutes}
 
@@ -201,6 +199,6 @@ class ActionSaveCheckin(Action):
         dispatcher.utter_message(text=common.content().validation("checkin_done"))
         if practice:
             dispatcher.utter_message(
-                text=f"{int(practice)} minutes of practice today. That's real retraining work."
+                text=common.content().phrase("checkin_practice_done", minutes=int(practice))
             )
         return [SlotSet(slot, None) for slot in CHECKIN_SLOTS]

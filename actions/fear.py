@@ -33,12 +33,7 @@ def _reframe_text(session: Session, patient_id: str, kind: str, now: datetime) -
 def crisis_instead_of_reframe(dispatcher: CollectingDispatcher) -> list[EventType]:
     """What to say instead of a reframe while the patient is on the crisis path."""
     dispatcher.utter_message(
-        text=(
-            "I'm staying right here with you. What you're feeling matters. "
-            "If you're in danger or might act on thoughts of hurting yourself, please call "
-            "your local emergency number or a crisis line now. Would grounding help for a "
-            "minute?"
-        ),
+        text=common.content().phrase("crisis_instead_of_reframe"),
         buttons=common.buttons(GROUNDING_OFFER),
     )
     return [SlotSet("pending_offer", "grounding")]
@@ -73,7 +68,7 @@ class ActionFearResponse(Action):
             return events + crisis_instead_of_reframe(dispatcher)
         dispatcher.utter_message(text=reframe)
         dispatcher.utter_message(
-            text="Would a minute of slow breathing help your body catch up with that thought?",
+            text=common.content().phrase("breathing_after_reframe"),
             buttons=common.buttons(BREATHING_OFFER),
         )
         return events + [SlotSet("pending_offer", "breathing")]

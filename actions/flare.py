@@ -121,9 +121,7 @@ def _validate_severity(
         return {slot: SEVERITY_SKIPPED}
     score = parse_score(text)
     if score is None:
-        dispatcher.utter_message(
-            text="A number from 0 (no pain) to 10 (the worst) is all I need, or say skip."
-        )
+        dispatcher.utter_message(text=common.content().phrase("severity_retry"))
         return {slot: None}
     with common.turn(tracker) as this:
         if this.episode is not None:
@@ -156,12 +154,11 @@ class ActionOfferTools(Action):
         severity = tracker.get_slot("severity_start")
         if severity is not None and severity >= 4:
             article = "An" if int(severity) in (8, 11, 18) else "A"
-            intro = (
-                f"Thank you. {article} {int(severity)} out of 10 is a lot to carry. "
-                "What would help most right now?"
+            intro = common.content().phrase(
+                "tools_question_heavy", article=article, severity=int(severity)
             )
         else:
-            intro = "What would help most right now?"
+            intro = common.content().phrase("tools_question")
         dispatcher.utter_message(text=intro, buttons=common.buttons(offered))
         return [SlotSet("pending_offer", "tools"), *common.in_flare_events(episode)]
 
@@ -194,23 +191,14 @@ class ActionCloseFlare(Action):
 
 def _closing_words(start: int | None, end: int | None) -> str:
     """What to say when an episode closes, given the severities before and after."""
+    say = common.content().phrase
     if start is not None and end is not None:
         if end < start:
-            return (
-                f"From {start} down to {end}. Your nervous system settled a little, and you "
-                "helped it do that. I'm here if it climbs again."
-            )
+            return say("closing_better", start=start, end=end)
         if end == start:
-            return (
-                f"Still {end}. That's hard, and it doesn't mean you did anything wrong. "
-                "Flares do ease, even when it doesn't feel like it. Write to me any time."
-            )
-        return (
-            f"It's gone up to {end}. I'm sorry, that's tough. Go gently: rest, warmth, "
-            "something kind for yourself. If anything feels new or different, check with "
-            "your clinician. I'm here whenever you want to talk."
-        )
-    return "Thank you for taking this time for yourself. I'm here whenever you need me."
+            return say("closing_same", end=end)
+        return say("closing_worse", end=end)
+    return say("closing_unknown")
 
 
 class ActionJustListen(Action):

@@ -14,10 +14,6 @@ from actions import common
 from bot.store.schedule import schedule_reminder
 
 REMINDER_MINUTES = 25
-REMINDER_TEXT = (
-    "Pacing break: time to stop and rest for a few minutes, even if you feel fine. "
-    "Stopping while you still feel okay is how a good day lasts."
-)
 REMINDER_OFFER = (("Yes, remind me", "/affirm"), ("No thanks", "/deny"))
 
 
@@ -34,7 +30,7 @@ class ActionPacing(Action):
         for message in common.content().pacing.messages():
             dispatcher.utter_message(text=message)
         dispatcher.utter_message(
-            text=f"Shall I remind you to take a break in {REMINDER_MINUTES} minutes?",
+            text=common.content().phrase("pacing_reminder_offer", minutes=REMINDER_MINUTES),
             buttons=common.buttons(REMINDER_OFFER),
         )
         # The open offer is now the reminder: it comes after the tool's own events.
@@ -51,9 +47,10 @@ def schedule_pacing_reminder(dispatcher: CollectingDispatcher, tracker: Tracker)
     with common.turn(tracker, with_episode=False) as this:
         patient, now = this.patient, this.now
         due = now + timedelta(minutes=minutes)
-        schedule_reminder(this.session, patient.id, due, REMINDER_TEXT, now=now)
+        text = common.content().phrase("pacing_reminder")
+        schedule_reminder(this.session, patient.id, due, text, now=now)
         local = due.astimezone(ZoneInfo(patient.timezone))
     dispatcher.utter_message(
-        text=f"Done. I'll remind you at {local:%H:%M} to take a break. You've got this."
+        text=common.content().phrase("pacing_reminder_set", time=f"{local:%H:%M}")
     )
     return [SlotSet("pending_offer", None), SlotSet("pacing_minutes", None)]

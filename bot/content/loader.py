@@ -8,6 +8,8 @@ file, the item and the problem.
 from __future__ import annotations
 
 import re
+import string
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,27 @@ REFRAME_KINDS = (
     "permanence",
     "missed_diagnosis",
 )
+# Every entry of content/phrases.yml and the placeholders it must have.
+PHRASES: dict[str, frozenset[str]] = {
+    "severity_retry": frozenset(),
+    "tools_question": frozenset(),
+    "tools_question_heavy": frozenset({"article", "severity"}),
+    "closing_better": frozenset({"start", "end"}),
+    "closing_same": frozenset({"end"}),
+    "closing_worse": frozenset({"end"}),
+    "closing_unknown": frozenset(),
+    "crisis_instead_of_reframe": frozenset(),
+    "breathing_after_reframe": frozenset(),
+    "breathing_done": frozenset(),
+    "pacing_reminder_offer": frozenset({"minutes"}),
+    "pacing_reminder_set": frozenset({"time"}),
+    "pacing_reminder": frozenset(),
+    "checkin_score_retry": frozenset(),
+    "checkin_yes_no_retry": frozenset(),
+    "checkin_minutes_retry": frozenset(),
+    "checkin_practice_done": frozenset({"minutes"}),
+    "checkin_reminder": frozenset(),
+}
 VALIDATION_CONTEXTS = ("flare", "flare_high", "fear", "despair_no", "checkin_done", "just_listen")
 GROUNDING_ORDER = ((5, "see"), (4, "feel"), (3, "hear"), (2, "smell"), (1, "taste"))
 MIN_REFRAMES_PER_KIND = 5
@@ -233,6 +256,35 @@ def _crisis(f: _File) -> tuple[dict[str, CrisisResources], CrisisResources]:
     return {code: entry(code, node) for code, node in countries.items()}, default
 
 
+def placeholders(template: str) -> frozenset[str]:
+    """The ``{names}`` a template asks for."""
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
+def _phrases(f: _File) -> dict[str, str]:
+    node = f.get(f.data, "phrases", "phrases", dict)
+    unknown = sorted(set(node) - set(PHRASES))
+    if unknown:
+        raise f.error("phrases", f"unknown phrases {unknown} (add them to PHRASES)")
+    found = {}
+    for key, fields in PHRASES.items():
+        text = f.text(node, key, key)
+        if placeholders(text) != fields:
+            wrong = sorted(placeholders(text))
+            raise f.error(key, f"placeholders must be {sorted(fields)}, not {wrong}")
+        found[key] = text
+    return found
+
+
+def _safety_line(f: _File, countries: Mapping[str, CrisisResources]) -> str:
+    """The gateway's safety line, its ``{CC}`` placeholders filled with emergency numbers."""
+    template = f.text(f.data, "safety_line", "safety_line")
+    codes = placeholders(template)
+    if not codes or not codes <= set(countries):
+        raise f.error("safety_line", "placeholders must be country codes listed above")
+    return template.format(**{code: countries[code].emergency for code in codes})
+
+
 def load_content(root: Path = CONTENT_DIR, seeds_dir: Path | None = None) -> Content:
     """Load and validate every content file under ``root``.
 
@@ -248,7 +300,8 @@ def load_content(root: Path = CONTENT_DIR, seeds_dir: Path | None = None) -> Con
     def open_(name: str) -> _File:
         return _File(root / name, seeds_dir, ids)
 
-    crisis, default_crisis = _crisis(open_("crisis_lines.yml"))
+    crisis_file = open_("crisis_lines.yml")
+    crisis, default_crisis = _crisis(crisis_file)
     pacing, desens = open_("pacing.yml"), open_("desensitization.yml")
     return Content(
         reframes=_reframes(open_("reframes.yml")),
@@ -268,6 +321,8 @@ def load_content(root: Path = CONTENT_DIR, seeds_dir: Path | None = None) -> Con
         ),
         crisis=crisis,
         default_crisis=default_crisis,
+        safety_line=_safety_line(crisis_file, crisis),
+        phrases=_phrases(open_("phrases.yml")),
     )
 
 

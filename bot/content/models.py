@@ -192,6 +192,12 @@ class Content:
     desensitization: Desensitization
     crisis: Mapping[str, CrisisResources]
     default_crisis: CrisisResources
+    safety_line: str  # the gateway's short "in an emergency" line, numbers filled in
+    phrases: Mapping[str, str]  # content/phrases.yml, templates with {placeholders}
+
+    def phrase(self, key: str, **values: object) -> str:
+        """One sentence of ``phrases.yml`` with its placeholders filled (KeyError if unknown)."""
+        return self.phrases[key].format(**values)
 
     def pick_reframe(
         self, kind: str, used_ids: set[str], rng: random.Random | None = None
@@ -240,6 +246,8 @@ class Content:
         yield from (("desensitization.yml", text) for text in self.desensitization.messages())
         for res in (*self.crisis.values(), self.default_crisis):
             yield f"crisis_lines.yml {res.country or 'default'}", res.describe()
+        yield "crisis_lines.yml safety_line", self.safety_line
+        yield from ((f"phrases.yml {key}", text) for key, text in self.phrases.items())
 
 
 def _fill(template: str, seconds: int) -> str:

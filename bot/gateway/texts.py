@@ -5,14 +5,12 @@ Kept in one place so it can be reviewed as a whole. Plain text, no markup.
 
 from __future__ import annotations
 
-SAFETY_LINE = (
-    "If you might act on thoughts of harming yourself, or something feels like a medical "
-    "emergency (for example sudden weakness, chest pain, or losing control of your bladder "
-    "or bowels), please call your local emergency number now (999 in the UK, 911 in the "
-    "US, 112 in most of Europe) or go to the nearest emergency department."
-)
+from bot.content import get_content
 
-INTRO = (
+# SAFETY_LINE and the texts that end with it (INTRO, CONSENT_PENDING, HELP, HOLDING_REPLY)
+# carry emergency numbers, which live only in content/crisis_lines.yml: they are built on
+# first use (see ``__getattr__`` at the end).
+_INTRO = (
     "Hi, I'm a flare-support assistant for people whose pain comes from an oversensitive "
     "nervous system (fibromyalgia, CRPS, neuropathy, long-lasting back pain and similar).\n\n"
     "What I can do: listen when a flare hits, offer breathing, grounding and pacing "
@@ -20,7 +18,6 @@ INTRO = (
     "evening.\n\n"
     "What I am not: I'm not a doctor or nurse and I can't give medical or medication "
     "advice; your clinician is the person for that. I'm not an emergency service either.\n\n"
-    + SAFETY_LINE
 )
 
 CONSENT_QUESTION = (
@@ -39,9 +36,9 @@ CONSENT_DECLINED = (
     "without keeping the conversation, so I'll stay quiet. If you change your mind, just "
     "send /start."
 )
-CONSENT_PENDING = (
+_CONSENT_PENDING = (
     "I'd love to help. First I need your answer to the question above about keeping our "
-    "conversation.\n\n" + SAFETY_LINE
+    "conversation.\n\n"
 )
 INVITE_OK = (
     "Thank you. You're now linked with your coach, {coach}, who can read our conversations "
@@ -53,7 +50,7 @@ INVITE_INVALID = (
 )
 ALREADY_CONSENTED = "You've already said yes to keeping our conversation, so we can go straight on."
 
-HELP = (
+_HELP = (
     "Just write to me in your own words, for example \"my back is flaring, about a 7\" or "
     "\"I'm scared this means damage\". You can also ask for breathing, grounding or pacing.\n\n"
     "Commands:\n"
@@ -66,7 +63,7 @@ HELP = (
     "/mydata - get a file with everything I keep about you\n"
     "/delete - erase everything I keep about you\n"
     "/stop - stop messages from me until you write again\n\n"
-    "I'm not a clinician or an emergency service. " + SAFETY_LINE
+    "I'm not a clinician or an emergency service. "
 )
 
 SETTINGS_USAGE = (
@@ -111,9 +108,9 @@ DELETED = (
 )
 DELETE_CANCELLED = "Okay, nothing was erased."
 
-HOLDING_REPLY = (
+_HOLDING_REPLY = (
     "I've got your message and will answer as soon as I can. I'm having a short technical "
-    "hiccup on my side.\n\n" + SAFETY_LINE
+    "hiccup on my side.\n\n"
 )
 SOMETHING_WENT_WRONG = (
     "Sorry, something went wrong on my side and I couldn't answer that. Could you try "
@@ -171,3 +168,19 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("delete", "Erase everything kept about you"),
     ("stop", "Stop messages until you write again"),
 )
+
+
+_ENDS_WITH_SAFETY_LINE = {
+    "SAFETY_LINE": "",
+    "INTRO": _INTRO,
+    "CONSENT_PENDING": _CONSENT_PENDING,
+    "HELP": _HELP,
+    "HOLDING_REPLY": _HOLDING_REPLY,
+}
+
+
+def __getattr__(name: str) -> str:
+    """The texts that end with the safety line, its numbers from ``crisis_lines.yml``."""
+    if name in _ENDS_WITH_SAFETY_LINE:
+        return _ENDS_WITH_SAFETY_LINE[name] + get_content().safety_line
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

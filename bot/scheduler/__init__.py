@@ -13,7 +13,6 @@ summaries go out only when ``send_weekly=`` is given (e.g. ``bot.progress.Weekly
 
 from bot.scheduler.clock import Clock, FakeClock, SystemClock
 from bot.scheduler.service import (
-    DEFAULT_REMINDER_TEXT,
     Scheduler,
     SendText,
     SendWeekly,
@@ -21,7 +20,6 @@ from bot.scheduler.service import (
 )
 
 __all__ = [
-    "DEFAULT_REMINDER_TEXT",
     "Clock",
     "FakeClock",
     "Scheduler",

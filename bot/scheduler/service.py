@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from bot.content import get_content
 from bot.scheduler.clock import Clock
 from bot.scheduler.planning import (
     CHECKIN,
@@ -41,12 +42,6 @@ SendText = Callable[[str, str], Awaitable[None]]
 SendWeekly = Callable[[str, datetime], Awaitable[None]]
 """``async send_weekly(patient_id, now)``: build and send the summary of the week to ``now``."""
 
-DEFAULT_REMINDER_TEXT = (
-    "Just a gentle nudge: tonight's check-in is still open if you feel up to it. "
-    "If not, that is completely fine. Send /checkin whenever it suits you."
-)
-
-
 class Scheduler:
     """Sends evening check-ins and pacing reminders on time, once.
 
@@ -60,7 +55,8 @@ class Scheduler:
             as missed instead (no burst of stale prompts after downtime).
         reminder_after: Delay before the one gentle reminder after an unanswered check-in.
         reminder_cutoff: Local time after which no reminder goes out that evening.
-        reminder_text: The reminder's words.
+        reminder_text: The reminder's words (default: ``checkin_reminder`` of
+            ``content/phrases.yml``).
         flare_idle: An open episode active within this long counts as mid-flare.
         default_timezone: Used for patients whose stored zone is unknown.
         default_checkin_time: Used for patients whose stored time is malformed.
@@ -80,7 +76,7 @@ class Scheduler:
         grace: timedelta = timedelta(hours=2),
         reminder_after: timedelta = timedelta(minutes=90),
         reminder_cutoff: time = time(23, 0),
-        reminder_text: str = DEFAULT_REMINDER_TEXT,
+        reminder_text: str | None = None,
         flare_idle: timedelta = timedelta(minutes=120),
         default_timezone: str = "UTC",
         default_checkin_time: time = time(20, 0),
@@ -98,7 +94,7 @@ class Scheduler:
         self.policy = Policy(
             grace=grace, reminder_after=reminder_after, reminder_cutoff=reminder_cutoff
         )
-        self._reminder_text = reminder_text
+        self._reminder_text = reminder_text or get_content().phrase("checkin_reminder")
         self.flare_idle = flare_idle
         self.default_timezone = default_timezone
         self.default_checkin_time = default_checkin_time

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 from actions import common
 from actions.conversation import ActionYesNo
 from actions.flare import ActionStartFlare
-from actions.pacing import REMINDER_MINUTES, REMINDER_TEXT, ActionPacing
+from actions.pacing import REMINDER_MINUTES, ActionPacing
+from bot.content import get_content
 from bot.store.models import Episode
 from bot.store.schedule import PacingReminder
 from tests.actions.actions_support import (
@@ -67,7 +68,7 @@ async def test_yes_to_the_reminder_stores_it_due_in_25_minutes(
     assert reminder.patient_id == SENDER
     assert reminder.status == "pending"
     assert reminder.due_at == T0 + timedelta(minutes=25)
-    assert reminder.text == REMINDER_TEXT
+    assert reminder.text == get_content().phrase("pacing_reminder")
     (confirmation,) = texts(dispatcher)
     assert "17:55" in confirmation  # 12:25 UTC in the patient's own time
     assert conversation.slots["pending_offer"] is None

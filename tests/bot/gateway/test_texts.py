@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from bot.content import get_content
 from bot.gateway import texts
 from bot.gateway.replies import TELEGRAM_TEXT_LIMIT
 
 
 def _all_texts() -> dict[str, str]:
     found: dict[str, str] = {}
-    for name in dir(texts):
+    for name in [*dir(texts), *texts._ENDS_WITH_SAFETY_LINE]:
         value = getattr(texts, name)
+        if name.startswith("_"):
+            continue
         if name.isupper() and isinstance(value, str):
             found[name] = value
         elif name.isupper() and isinstance(value, dict):
@@ -27,6 +30,15 @@ def test_every_text_is_plain_and_fits_one_message() -> None:
 
 def test_the_safety_line_is_in_the_intro_and_while_waiting_for_consent() -> None:
     assert texts.SAFETY_LINE in texts.INTRO and texts.SAFETY_LINE in texts.CONSENT_PENDING
+    assert texts.HELP.endswith(texts.SAFETY_LINE)
+    assert texts.HOLDING_REPLY.endswith(texts.SAFETY_LINE)
+
+
+def test_the_safety_line_numbers_come_from_crisis_lines() -> None:
+    content = get_content()
+    for code in ("GB", "US", "DE"):
+        assert f"{content.crisis_resources(code).emergency} in" in texts.SAFETY_LINE
+    assert "{" not in texts.SAFETY_LINE
 
 
 def test_placeholders_format() -> None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.scheduler.service import DEFAULT_REMINDER_TEXT
+from bot.content import get_content
 from bot.store.db import Database
 from bot.store.schedule import insert_send
 from tests.bot.scheduler.scheduler_support import World, utc
@@ -61,7 +61,7 @@ async def test_each_zone_gets_its_own_evening_once_per_day(world: World) -> None
             if at + timedelta(minutes=90) <= last_local
         ], zone
         texts = {call.text for call in world.delivery.of(zone, "text")}
-        assert texts == {DEFAULT_REMINDER_TEXT}
+        assert texts == {get_content().phrase("checkin_reminder")}
         rows = world.sends(zone)
         statuses = {(row.kind, row.status) for row in rows if row.due_at >= start}
         assert statuses == {("checkin", "sent"), ("checkin_reminder", "sent")}
