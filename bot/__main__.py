@@ -26,7 +26,7 @@ def main() -> int:
         logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
         asyncio.run(run_telegram(settings))
     else:
-        from bot.chat import main as chat_main
+        from bot.gateway.terminal import main as chat_main
 
         chat_main()
     return 0

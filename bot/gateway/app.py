@@ -13,8 +13,8 @@ from telegram.request import HTTPXRequest
 
 from bot.gateway.core import Gateway
 from bot.gateway.rasa_client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, RasaClient
-from bot.gateway.telegram_channel import TelegramChannel
-from bot.gateway.telegram_runner import TelegramRunner
+from bot.gateway.telegram.channel import TelegramChannel
+from bot.gateway.telegram.runner import TelegramRunner
 from bot.settings import Settings
 from bot.store.db import Database
 

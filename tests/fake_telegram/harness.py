@@ -15,7 +15,7 @@ from typing import Any
 from bot.gateway.app import create_gateway, start_telegram
 from bot.gateway.core import Gateway
 from bot.gateway.model import CONSENT_YES
-from bot.gateway.telegram_runner import TelegramRunner
+from bot.gateway.telegram.runner import TelegramRunner
 from bot.settings import Settings
 from bot.store.db import Database
 from tests.fake_telegram.server import FakeTelegram

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from aiohttp.test_utils import TestServer
 
-from bot.gateway.telegram_runner import SECRET_HEADER
+from bot.gateway.telegram.runner import SECRET_HEADER
 from tests.fake_telegram.fake_rasa import FakeRasa
 from tests.fake_telegram.harness import GatewayHarness
 

@@ -6,9 +6,9 @@ import io
 
 from sqlalchemy import select
 
-from bot.chat import TerminalChannel, run_chat
 from bot.gateway import texts
 from bot.gateway.app import create_gateway
+from bot.gateway.terminal import TerminalChannel, run_chat
 from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.messages import Message

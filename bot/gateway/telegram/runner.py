@@ -22,8 +22,8 @@ from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.gateway import texts
 from bot.gateway.core import Gateway
-from bot.gateway.telegram_channel import TelegramChannel
-from bot.gateway.telegram_intake import to_inbound
+from bot.gateway.telegram.channel import TelegramChannel
+from bot.gateway.telegram.intake import to_inbound
 
 logger = logging.getLogger(__name__)
 
