@@ -22,10 +22,11 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bot.clock import utcnow
 from bot.gateway import texts, tx
+from bot.gateway.answers import HANDLERS
 from bot.gateway.commands import Commands
 from bot.gateway.delivery import TYPING_AFTER, Outbox, typing
 from bot.gateway.intake import Next, Taken, take_in
-from bot.gateway.model import CONSENT_NO, CONSENT_YES, Channel, DeliveryError, Inbound
+from bot.gateway.model import Channel, DeliveryError, Inbound
 from bot.gateway.rasa_client import RasaClient, RasaRequestError, RasaUnavailable
 from bot.gateway.replies import Step, to_steps
 from bot.gateway.serial import SerialRunner
@@ -141,56 +142,7 @@ class Gateway:
     async def _follow_up(self, channel: Channel, inbound: Inbound, taken: Taken) -> None:
         """Answer an event that was taken in (runs in the patient's queue)."""
         await channel.answer_button(inbound.callback_id)
-        chat, patient, reply_to = inbound.chat_id, taken.patient_id, taken.message_id
-        step = taken.next
-        if step is Next.GROUP:
-            await self.outbox.send_plain(channel, chat, None, texts.GROUP_CHAT)
-            await channel.leave_chat(chat)
-        elif step in (Next.NEEDS_CONSENT, Next.INTRO):
-            if step is Next.INTRO:
-                await self.outbox.send_plain(channel, chat, None, texts.INTRO)
-            else:
-                await self.outbox.send_plain(channel, chat, None, texts.CONSENT_PENDING)
-            await self.outbox.send_plain(
-                channel, chat, None, texts.CONSENT_QUESTION,
-                buttons=[(texts.CONSENT_YES, CONSENT_YES), (texts.CONSENT_NO, CONSENT_NO)],
-            )
-        elif step in (Next.CONSENTED, Next.DECLINED):
-            if inbound.message_id is not None:
-                await channel.mark_chosen(chat, inbound.message_id, None)
-            done = texts.CONSENT_THANKS if step is Next.CONSENTED else texts.CONSENT_DECLINED
-            await self.outbox.send_plain(channel, chat, patient, done)
-        elif step is Next.ALREADY_CONSENTED:
-            await self.outbox.send_plain(channel, chat, patient, texts.ALREADY_CONSENTED)
-        elif step is Next.STALE_BUTTON:
-            await self.outbox.send_plain(channel, chat, patient, texts.STALE_BUTTON)
-        elif step in (Next.DELETE, Next.KEEP):
-            if inbound.message_id is not None:
-                await channel.mark_chosen(chat, inbound.message_id, None)
-            if step is Next.DELETE:
-                assert patient is not None
-                await self.commands.erase(channel, chat, patient)
-            else:
-                await self.outbox.send_plain(channel, chat, patient, texts.DELETE_CANCELLED,
-                                             reply_to=reply_to)
-        elif step is Next.COMMAND:
-            assert patient is not None
-            name, args = inbound.command
-            await self.commands.run(channel, chat, patient, name, args, reply_to)
-        elif step is Next.REPLY:
-            kind = taken.reply_kind or "other"
-            text = {
-                "empty": texts.EMPTY_TEXT, "edited": texts.EDITED, "forwarded": texts.FORWARDED,
-            }.get(kind) or texts.NON_TEXT.get(kind, texts.NON_TEXT["other"])
-            await self.outbox.send_plain(channel, chat, patient, text, reply_to=reply_to)
-        elif step is Next.RASA:
-            assert patient is not None
-            if taken.chosen is not None and inbound.message_id is not None:
-                await channel.mark_chosen(chat, inbound.message_id, taken.chosen)
-            if taken.truncated:
-                await self.outbox.send_plain(channel, chat, patient, texts.TOO_LONG,
-                                             reply_to=reply_to)
-            await self._drain(patient, channel, chat, up_to=taken.message_id, ready=taken.ready)
+        await HANDLERS[taken.next](self, channel, inbound, taken)
 
     # -- Rasa ------------------------------------------------------------------------
 
@@ -210,7 +162,7 @@ class Gateway:
             raise RasaUnavailable("Rasa answered nothing (action server down?)")
         return replies
 
-    async def _drain(
+    async def drain(
         self,
         patient_id: str,
         channel: Channel,
@@ -294,7 +246,7 @@ class Gateway:
                 continue
             channel, chat_id = route
             self.runner.submit(patient_id,
-                               functools.partial(self._drain, patient_id, channel, chat_id))
+                               functools.partial(self.drain, patient_id, channel, chat_id))
             queued += 1
         return queued
 
