@@ -23,11 +23,9 @@ from bot.gateway.rasa_client import RasaClient, RasaError
 from bot.gateway.records import erase_patient, export_json
 from bot.gateway.tx import in_tx
 from bot.progress import progress_chart, progress_data, progress_text
-from bot.store import messages as log
 from bot.store.db import Database
 from bot.store.invites import InviteError, redeem_invite
-from bot.store.models import Patient
-from bot.store.schedule import cancel_reminders
+from bot.store.patients import require_patient, set_patient_field, stop_messages
 
 logger = logging.getLogger(__name__)
 
@@ -57,15 +55,8 @@ def parse_setting(what: str, value: str) -> tuple[str, str | bool] | None:
 _LABELS = {"checkin_time": "check-in time", "timezone": "time zone", "country": "country"}
 
 
-def _patient(session: Session, patient_id: str) -> Patient:
-    patient = session.get(Patient, patient_id)
-    if patient is None:
-        raise LookupError(f"patient {patient_id} vanished")
-    return patient
-
-
 def _describe(session: Session, patient_id: str) -> str:
-    patient = _patient(session, patient_id)
+    patient = require_patient(session, patient_id)
     return texts.SETTINGS_CURRENT.format(
         time=patient.checkin_time,
         timezone=patient.timezone,
@@ -88,15 +79,7 @@ def _redeem(session: Session, code: str, patient_id: str, now: datetime) -> str:
 
 
 def _update(session: Session, patient_id: str, column: str, value: object) -> str:
-    patient = _patient(session, patient_id)
-    setattr(patient, column, value)
-    return str(patient.checkin_time)
-
-
-def _stop(session: Session, patient_id: str, now: datetime) -> None:
-    _patient(session, patient_id).checkins_paused = True
-    log.set_stopped(session, patient_id, now)
-    cancel_reminders(session, patient_id)
+    return str(set_patient_field(session, patient_id, column, value).checkin_time)
 
 
 class Commands:
@@ -149,7 +132,7 @@ class Commands:
             time = await in_tx(self._db, _update, patient_id, "checkins_paused", False)
             await say(texts.RESUMED.format(time=time))
         elif name == "stop":
-            await in_tx(self._db, _stop, patient_id, self._now())
+            await in_tx(self._db, stop_messages, patient_id, self._now())
             await say(texts.STOPPED)
         elif name == "mydata":
             await self._mydata(channel, chat_id, patient_id, reply_to)

@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bot.clock import utcnow
@@ -34,7 +33,7 @@ from bot.gateway.tx import in_tx
 from bot.settings import Settings
 from bot.store import messages as log
 from bot.store.db import Database
-from bot.store.models import ChannelIdentity
+from bot.store.patients import identities_of
 
 logger = logging.getLogger(__name__)
 
@@ -255,13 +254,7 @@ class Gateway:
     async def _route(self, patient_id: str) -> tuple[Channel, int] | None:
         """The channel and chat that reach the patient, if this gateway has one."""
 
-        def find(session: Any) -> list[tuple[str, str]]:
-            rows = session.execute(
-                select(ChannelIdentity).where(ChannelIdentity.patient_id == patient_id)
-            ).scalars()
-            return [(row.channel, row.external_id) for row in rows]
-
-        for channel_name, external_id in await in_tx(self.db, find):
+        for channel_name, external_id in await in_tx(self.db, identities_of, patient_id):
             channel = self.channels.get(channel_name)
             if channel is not None:
                 chat_id = int(external_id) if external_id.lstrip("-").isdigit() else 0

@@ -10,7 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.settings import Settings
+from bot.store.messages import set_stopped
 from bot.store.models import ChannelIdentity, Patient
+from bot.store.schedule import cancel_reminders
 from bot.store.validation import require_aware, require_text
 
 PATIENT_ID_LENGTH = 64
@@ -129,3 +131,33 @@ def ensure_patient_for_identity(
             raise
         return existing
     return patient
+
+
+def require_patient(session: Session, patient_id: str) -> Patient:
+    """The patient with ``patient_id``; LookupError if there is none (erased meanwhile)."""
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        raise LookupError(f"patient {patient_id} vanished")
+    return patient
+
+
+def set_patient_field(session: Session, patient_id: str, column: str, value: object) -> Patient:
+    """Set one of the patient's own settings (a column of ``patients``)."""
+    patient = require_patient(session, patient_id)
+    setattr(patient, column, value)
+    return patient
+
+
+def stop_messages(session: Session, patient_id: str, now: datetime) -> None:
+    """/stop: pause check-ins, mark the patient stopped, cancel pending pacing reminders."""
+    require_patient(session, patient_id).checkins_paused = True
+    set_stopped(session, patient_id, now)
+    cancel_reminders(session, patient_id)
+
+
+def identities_of(session: Session, patient_id: str) -> list[tuple[str, str]]:
+    """The patient's chat accounts as ``(channel, external id)`` pairs."""
+    rows = session.execute(
+        select(ChannelIdentity).where(ChannelIdentity.patient_id == patient_id)
+    ).scalars()
+    return [(row.channel, row.external_id) for row in rows]
