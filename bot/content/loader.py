@@ -68,6 +68,19 @@ PHRASES: dict[str, frozenset[str]] = {
     "checkin_minutes_retry": frozenset(),
     "checkin_practice_done": frozenset({"minutes"}),
     "checkin_reminder": frozenset(),
+    "progress_empty": frozenset(),
+    "weekly_empty": frozenset(),
+    "progress_header": frozenset(),
+    "weekly_header": frozenset(),
+    "harder_week": frozenset(),
+    "steady_week": frozenset(),
+    "weekly_off_hint": frozenset(),
+    "progress_flares": frozenset({"flares", "before"}),
+    "progress_pain_none": frozenset(),
+    "progress_pain": frozenset({"average"}),
+    "progress_pain_and_before": frozenset({"average", "before"}),
+    "progress_recovery": frozenset({"duration"}),
+    "progress_helped": frozenset({"tool", "drop", "count", "flares"}),
 }
 VALIDATION_CONTEXTS = ("flare", "flare_high", "fear", "despair_no", "checkin_done", "just_listen")
 GROUNDING_ORDER = ((5, "see"), (4, "feel"), (3, "hear"), (2, "smell"), (1, "taste"))
@@ -276,6 +289,11 @@ def _phrases(f: _File) -> dict[str, str]:
     return found
 
 
+def _tool_labels(f: _File) -> dict[str, str]:
+    node = f.get(f.data, "tool_labels", "tool_labels", dict)
+    return {str(tool): f.text(node, tool, f"tool_labels {tool}") for tool in node}
+
+
 def _safety_line(f: _File, countries: Mapping[str, CrisisResources]) -> str:
     """The gateway's safety line, its ``{CC}`` placeholders filled with emergency numbers."""
     template = f.text(f.data, "safety_line", "safety_line")
@@ -300,7 +318,7 @@ def load_content(root: Path = CONTENT_DIR, seeds_dir: Path | None = None) -> Con
     def open_(name: str) -> _File:
         return _File(root / name, seeds_dir, ids)
 
-    crisis_file = open_("crisis_lines.yml")
+    crisis_file, phrases_file = open_("crisis_lines.yml"), open_("phrases.yml")
     crisis, default_crisis = _crisis(crisis_file)
     pacing, desens = open_("pacing.yml"), open_("desensitization.yml")
     return Content(
@@ -322,7 +340,8 @@ def load_content(root: Path = CONTENT_DIR, seeds_dir: Path | None = None) -> Con
         crisis=crisis,
         default_crisis=default_crisis,
         safety_line=_safety_line(crisis_file, crisis),
-        phrases=_phrases(open_("phrases.yml")),
+        phrases=_phrases(phrases_file),
+        tool_labels=_tool_labels(phrases_file),
     )
 
 

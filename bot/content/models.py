@@ -194,6 +194,7 @@ class Content:
     default_crisis: CrisisResources
     safety_line: str  # the gateway's short "in an emergency" line, numbers filled in
     phrases: Mapping[str, str]  # content/phrases.yml, templates with {placeholders}
+    tool_labels: Mapping[str, str]  # how progress messages name the tools
 
     def phrase(self, key: str, **values: object) -> str:
         """One sentence of ``phrases.yml`` with its placeholders filled (KeyError if unknown)."""

@@ -1,4 +1,5 @@
-"""What /progress and the Sunday summary say, in plain words (no markup).
+"""How /progress and the Sunday summary put the numbers into words (the words themselves are
+in content/phrases.yml).
 
 Honest and warm: numbers as they are, a harder week named without blame, no promises of
 cure, nothing about medication. Short enough for a photo caption (1024 characters).
@@ -6,40 +7,26 @@ cure, nothing about medication. Short enough for a photo caption (1024 character
 
 from __future__ import annotations
 
+from bot.content import get_content
 from bot.progress.summary import ToolEffect, WeekSummary
 
 CAPTION_LIMIT = 1024
 
-TOOL_LABELS = {
-    "breathing": "slow breathing",
-    "grounding": "5-4-3-2-1 grounding",
-    "reframe": "seeing the pain as a false alarm",
-    "pacing": "pacing",
-    "desensitization": "gentle texture practice",
-    "just_listen": "talking it through",
+# The words live in content/phrases.yml; these names read them on first use (see
+# ``__getattr__`` at the end), so nothing is loaded at import time.
+_PHRASE_OF = {
+    "EMPTY_PROGRESS": "progress_empty",
+    "EMPTY_WEEKLY": "weekly_empty",
+    "PROGRESS_HEADER": "progress_header",
+    "WEEKLY_HEADER": "weekly_header",
+    "HARDER_WEEK": "harder_week",
+    "STEADY_WEEK": "steady_week",
+    "WEEKLY_OFF_HINT": "weekly_off_hint",
 }
 
-EMPTY_PROGRESS = (
-    "There's nothing to show yet, and that's completely okay. Once you've done a few "
-    "evening check-ins (send /checkin any time) or told me about a flare, I'll draw your "
-    "pain trend and flares here."
-)
-EMPTY_WEEKLY = (
-    "Your Sunday summary: nothing was logged this week, and that's okay. If you'd like to "
-    "see how things move over time, the evening check-in (/checkin) is an easy start.\n\n"
-    "To stop these Sunday messages, send /settings weekly off."
-)
-PROGRESS_HEADER = "Here's how your last 7 days look:"
-WEEKLY_HEADER = "Your Sunday summary for this week:"
-HARDER_WEEK = (
-    "A week with more flares or more pain is not a failure or a step back. An "
-    "oversensitive alarm settles over months, with ups and downs along the way."
-)
-STEADY_WEEK = (
-    "Ups and downs are part of retraining an oversensitive alarm. Every check-in helps "
-    "you see the bigger picture."
-)
-WEEKLY_OFF_HINT = "To stop these Sunday messages, send /settings weekly off."
+
+def _say(key: str, **values: object) -> str:
+    return get_content().phrase(key, **values)
 
 
 def number(value: float) -> str:
@@ -62,35 +49,34 @@ def duration(minutes: float) -> str:
 
 def tool_label(tool: str) -> str:
     """A patient-facing name for a tool recorded in an episode."""
-    return TOOL_LABELS.get(tool, tool.replace("_", " "))
+    return get_content().tool_labels.get(tool, tool.replace("_", " "))
 
 
 def _flares(summary: WeekSummary) -> str:
-    return f"- Flares logged: {summary.flares} (the week before: {summary.flares_before})"
+    return _say("progress_flares", flares=summary.flares, before=summary.flares_before)
 
 
 def _pain(summary: WeekSummary) -> str:
     if summary.pain_average is None:
-        return "- Pain at check-ins: no check-ins with a pain score this week"
-    line = f"- Pain at check-ins: {number(summary.pain_average)} out of 10 on average"
+        return _say("progress_pain_none")
+    average = number(summary.pain_average)
     if summary.pain_average_before is not None:
-        line += f" (the week before: {number(summary.pain_average_before)})"
-    return line
+        before = number(summary.pain_average_before)
+        return _say("progress_pain_and_before", average=average, before=before)
+    return _say("progress_pain", average=average)
 
 
 def _helped(effect: ToolEffect) -> str:
     flares = "flare" if effect.flares == 1 else "flares"
-    return (
-        f"- What seemed to help most: {tool_label(effect.tool)} (pain eased by "
-        f"{number(effect.average_drop)} points on average, in {effect.flares} {flares})"
-    )
+    return _say("progress_helped", tool=tool_label(effect.tool), drop=number(effect.average_drop),
+                count=effect.flares, flares=flares)
 
 
 def summary_lines(summary: WeekSummary) -> list[str]:
     """The bullet lines shared by /progress and the Sunday summary."""
     lines = [_flares(summary), _pain(summary)]
     if summary.recovery_minutes is not None:
-        lines.append(f"- Flares settled in {duration(summary.recovery_minutes)} on average")
+        lines.append(_say("progress_recovery", duration=duration(summary.recovery_minutes)))
     if summary.helped_most is not None:
         lines.append(_helped(summary.helped_most))
     return lines
@@ -99,9 +85,9 @@ def summary_lines(summary: WeekSummary) -> list[str]:
 def progress_text(summary: WeekSummary) -> str:
     """The /progress message (the chart's caption)."""
     if not summary.has_any_data:
-        return EMPTY_PROGRESS
-    closing = HARDER_WEEK if summary.harder_week else STEADY_WEEK
-    return "\n".join([PROGRESS_HEADER, *summary_lines(summary), "", closing])
+        return _say("progress_empty")
+    closing = _say("harder_week" if summary.harder_week else "steady_week")
+    return "\n".join([_say("progress_header"), *summary_lines(summary), "", closing])
 
 
 def weekly_text(summary: WeekSummary) -> str:
@@ -109,8 +95,15 @@ def weekly_text(summary: WeekSummary) -> str:
     if not summary.has_any_data or (
         summary.flares == 0 and summary.pain_average is None and summary.flares_before == 0
     ):
-        return EMPTY_WEEKLY
-    closing = HARDER_WEEK if summary.harder_week else STEADY_WEEK
+        return _say("weekly_empty")
+    closing = _say("harder_week" if summary.harder_week else "steady_week")
     return "\n".join(
-        [WEEKLY_HEADER, *summary_lines(summary), "", closing, "", WEEKLY_OFF_HINT]
+        [_say("weekly_header"), *summary_lines(summary), "", closing, "", _say("weekly_off_hint")]
     )
+
+
+def __getattr__(name: str) -> str:
+    """``EMPTY_PROGRESS``, ``WEEKLY_HEADER`` and the other fixed sentences, from the content."""
+    if name in _PHRASE_OF:
+        return _say(_PHRASE_OF[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
