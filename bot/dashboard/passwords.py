@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import bcrypt
@@ -53,3 +56,40 @@ def verify_password(
         return bcrypt.checkpw(encoded, password_hash.encode("ascii"))
     except ValueError:  # a malformed stored hash never matches
         return False
+
+
+class PasswordChecksBusy(RuntimeError):
+    """Too many password checks are waiting already."""
+
+
+class PasswordChecker:
+    """Runs bcrypt checks on a few threads of its own, never inside a transaction.
+
+    At most ``workers`` checks run at once (bcrypt holds a core for ~0.3 s each) and at
+    most ``queue`` wait; beyond that :meth:`verify` raises :class:`PasswordChecksBusy`.
+    The pool is separate from Starlette's, so a login storm cannot starve page requests.
+    """
+
+    def __init__(self, workers: int = 2, queue: int = 32, rounds: int = DEFAULT_ROUNDS) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bcrypt")
+        self._limit = workers + queue
+        self._pending = 0
+        self._lock = threading.Lock()
+        self.rounds = rounds
+
+    async def verify(self, password: str, password_hash: str | None) -> bool:
+        """:func:`verify_password` on the pool.
+
+        Raises:
+            PasswordChecksBusy: the queue is full.
+        """
+        with self._lock:
+            if self._pending >= self._limit:
+                raise PasswordChecksBusy
+            self._pending += 1
+        try:
+            future = self._pool.submit(verify_password, password, password_hash, self.rounds)
+            return await asyncio.wrap_future(future)
+        finally:
+            with self._lock:
+                self._pending -= 1

@@ -123,7 +123,8 @@ def safety_queue(session: Session, coach: Coach) -> list[SafetyFlag]:
         session.execute(
             select(SafetyFlag)
             .where(
-                SafetyFlag.patient_id.in_(visible_patients(coach).scalar_subquery()),
+                SafetyFlag.patient_id.in_(
+                    visible_patients(coach, include_erased=True).scalar_subquery()),
                 SafetyFlag.kind.in_(QUEUE_KINDS),
                 SafetyFlag.acknowledged_at.is_(None),
             )
@@ -137,7 +138,8 @@ def visible_flag(session: Session, coach: Coach, flag_id: int) -> SafetyFlag | N
     return session.execute(
         select(SafetyFlag).where(
             SafetyFlag.id == flag_id,
-            SafetyFlag.patient_id.in_(visible_patients(coach).scalar_subquery()),
+            SafetyFlag.patient_id.in_(
+                    visible_patients(coach, include_erased=True).scalar_subquery()),
         )
     ).scalar_one_or_none()
 

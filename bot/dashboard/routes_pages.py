@@ -20,6 +20,7 @@ from bot.dashboard.models import MAX_NOTE_CHARS, Coach
 from bot.dashboard.security import CSRF_FIELD, check_csrf
 from bot.dashboard.transcript import episode_transcript
 from bot.dashboard.web import as_coach, not_found, render, state
+from bot.store.data_policy import release_safety_hold
 from bot.store.models import FearStatement
 
 
@@ -151,6 +152,7 @@ async def acknowledge(request: Request) -> Response:
             flag.coach_note = note
             audit.audit(session, coach.id, audit.ACKNOWLEDGE, now, patient_id=flag.patient_id,
                         episode_id=flag.episode_id, detail=f"flag {flag.id}")
+            release_safety_hold(session, str(flag.patient_id))  # if they had erased their data
 
     await as_coach(request, work)
     return RedirectResponse("/safety", status_code=303)
