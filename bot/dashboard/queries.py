@@ -165,8 +165,12 @@ def like_pattern(text: str) -> str:
 
 
 def search_messages(session: Session, coach: Coach, text: str) -> list[SearchHit]:
-    """Messages of the coach's patients containing ``text`` (any case), newest first."""
-    needle = text.strip()
+    """Messages of the coach's patients containing ``text`` (any case), newest first.
+
+    Control characters are dropped from the search text first: SQLite's LIKE stops at a
+    NUL byte (so "a\\0b" matched every message) and PostgreSQL refuses one.
+    """
+    needle = "".join(ch for ch in text if ch >= " " and ch != "\x7f").strip()
     if len(needle) < MIN_SEARCH_CHARS:
         return []
     messages = session.execute(

@@ -28,6 +28,7 @@ from bot.dashboard.models import Coach
 from bot.dashboard.passwords import PasswordChecker
 from bot.dashboard.ratelimit import LoginLimiter
 from bot.dashboard.security import csrf_token
+from bot.dashboard.visible import neutralise
 from bot.settings import Settings
 from bot.store.db import Database
 
@@ -71,6 +72,7 @@ def make_templates() -> Jinja2Templates:
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        finalize=neutralise,  # bidi overrides and zero-width characters shown as [U+XXXX]
     )
     environment.filters["when"] = _when
     environment.filters["minutes"] = _minutes
