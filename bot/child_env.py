@@ -52,7 +52,9 @@ def child_env(role: str, env: Mapping[str, str]) -> dict[str, str]:
     prefixes = BASIC_PREFIXES + ROLE_PREFIXES[role]
     chosen: dict[str, str] = {}
     for name, value in env.items():
-        if name in secrets or name in BASICS or name in SETTINGS or name.startswith(prefixes) and not any(w in name for w in SECRET_WORDS):
+        named = name in secrets or name in BASICS or name in SETTINGS
+        prefixed = name.startswith(prefixes) and not any(w in name for w in SECRET_WORDS)
+        if named or prefixed:
             chosen[name] = value
     if role == "dashboard" and "DASHBOARD_SECRET_KEY" in env:
         chosen["DASHBOARD_SECRET_KEY"] = env["DASHBOARD_SECRET_KEY"]

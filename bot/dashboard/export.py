@@ -5,8 +5,8 @@ calendar day (check-ins by their local date), both ends included.
 
 CSV, one table per file, is safe to open in a spreadsheet: a text cell that is empty or
 starts with ``= + - @ '``, a blank (space, tab, return, newline) or a full-width or
-Unicode look-alike of those signs gets a leading ``'`` (so it never runs as a formula); an empty cell means NULL. :func:`read_csv` undoes both, so an export reads back
-exactly.
+Unicode look-alike of those signs gets a leading ``'`` (so it never runs as a formula);
+an empty cell means NULL. :func:`read_csv` undoes both, so an export reads back exactly.
 """
 
 from __future__ import annotations
