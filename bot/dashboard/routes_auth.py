@@ -88,7 +88,8 @@ async def login(request: Request) -> Response:
     if outcome is None:
         return render(request, "login.html", None, status_code=401, next=target,
                       username=username, error="Wrong username or password.")
-    dashboard.limiter.succeeded(username, address, now)
+    if outcome.next_page is None:  # with a second factor still to give, the attempt counts
+        dashboard.limiter.succeeded(username, address, now)
     start_session(request, outcome.token)
     return RedirectResponse(outcome.next_page or target, status_code=303)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -10,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from bot.dashboard import audit, sessions, totp
 from bot.dashboard.models import Coach
+from bot.dashboard.ratelimit import client_address
 from bot.dashboard.security import CSRF_FIELD, check_csrf
 from bot.dashboard.sessions import CoachSession
 from bot.dashboard.web import in_session, render, state
@@ -30,6 +32,15 @@ async def check_code(request: Request) -> Response:
     check_csrf(request, form.get(CSRF_FIELD))
     code = str(form.get("code") or "")[:MAX_CODE_CHARS]
     dashboard = state(request)
+    address = client_address(request, dashboard.config.trusted_proxies)
+    username = await in_session(request, lambda s, c, r: str(c.username), stages=(sessions.MFA,))
+    wait = dashboard.limiter.reserve(username, address, dashboard.now())  # like a password
+    if wait is not None:
+        response = render(request, "login_totp.html", None, status_code=429,
+                          error=f"Too many attempts just now. Please wait {math.ceil(wait)} "
+                                "seconds and try again.")
+        response.headers["Retry-After"] = str(math.ceil(wait))
+        return response
 
     def check(session: Session, coach: Coach, row: CoachSession) -> bool | None:
         now = dashboard.now()
@@ -51,6 +62,7 @@ async def check_code(request: Request) -> Response:
     if not outcome:
         return render(request, "login_totp.html", None, status_code=401,
                       error="That code did not work. Please try again.")
+    dashboard.limiter.succeeded(username, address, dashboard.now())
     return RedirectResponse("/patients", status_code=303)
 
 

@@ -139,14 +139,17 @@ def test_totp_login_refuses_wrong_and_replayed_codes(
     assert replay.status_code == 401  # the same code cannot be used twice
 
 
-def test_too_many_wrong_codes_end_the_half_open_session(
-    client: TestClient, seeded: Seeded
+def test_wrong_codes_are_throttled_and_too_many_end_the_half_open_session(
+    client: TestClient, seeded: Seeded, clock: Clock
 ) -> None:
-    _password_step(client)
+    _password_step(client)  # counts as an attempt until the code is right
     token = csrf_from(client.get("/login/totp").text)
     for _ in range(4):
         assert client.post("/login/totp", data={"csrf_token": token, "code": "000000"}
                            ).status_code == 401
+    throttled = client.post("/login/totp", data={"csrf_token": token, "code": "000000"})
+    assert throttled.status_code == 429 and throttled.headers["retry-after"] == "1"
+    clock.now += timedelta(seconds=1)
     last = client.post("/login/totp", data={"csrf_token": token, "code": "000000"})
     assert last.status_code == 303 and last.headers["location"] == "/login"
     assert client.get("/login/totp").status_code == 303
