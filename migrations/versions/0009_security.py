@@ -1,8 +1,7 @@
 """Server-side dashboard sessions, TOTP secrets and recovery codes.
 
 Revision ID: 0009_security
-Revises: 0001_core
-Depends on: 0004_dashboard (the coaches table)
+Revises: 0004_dashboard (the coaches table)
 Create Date: 2026-12-01
 
 Mirrors ``bot/dashboard/sessions.py`` and ``bot/dashboard/totp.py``; keep them in step.
@@ -16,9 +15,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_security"
-down_revision: str | Sequence[str] | None = "0001_core"
+down_revision: str | Sequence[str] | None = "0004_dashboard"
 branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = "0004_dashboard"
+depends_on: str | Sequence[str] | None = None
 
 
 def _ts(name: str, nullable: bool = False) -> sa.Column:
