@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from dashboard_support import NOW, Seeded, csrf_from, login
-from sqlalchemy import func, select
+from sqlalchemy import Column, Integer, String, Table, func, select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
@@ -22,7 +22,7 @@ from bot.store.data_policy import ERASE, POLICY, SCRUB
 from bot.store.db import Database
 from bot.store.episodes import add_fear_statement
 from bot.store.messages import MessageStop
-from bot.store.models import Episode, Patient, ReframeUse, SafetyFlag
+from bot.store.models import Base, Episode, Patient, ReframeUse, SafetyFlag
 from bot.store.patients import link_identity
 from bot.store.schedule import insert_send, schedule_reminder
 
@@ -127,3 +127,21 @@ def test_delete_with_an_open_crisis_keeps_a_minimal_safety_record(
         left = {name for name, count in _counts(session, "p-alice").items() if count}
     assert left == {"audit_log"}
     assert client.get("/patients/p-alice").status_code == 404
+
+
+def test_a_table_the_policy_forgot_is_still_erased_and_logged(
+    full: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    table = Table("forgotten_diary", Base.metadata, Column("id", Integer, primary_key=True),
+                  Column("patient_id", String(64)))
+    try:
+        table.create(full.engine)
+        with full.sessions.begin() as session:
+            session.execute(table.insert().values(patient_id="p-alice"))
+            assert data_policy.missing_policies(Base.metadata) == ["forgotten_diary"]
+            erase_patient(session, "p-alice", NOW)
+        with full.sessions.begin() as session:
+            assert session.execute(select(func.count()).select_from(table)).scalar_one() == 0
+        assert "no patient-data policy for table forgotten_diary" in caplog.text
+    finally:
+        Base.metadata.remove(table)
