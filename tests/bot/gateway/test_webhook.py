@@ -12,7 +12,9 @@ import logging
 import httpx
 import pytest
 
+from bot.gateway import model
 from bot.gateway.app import start_telegram
+from bot.gateway.model import Inbound
 from bot.gateway.telegram_runner import SECRET_HEADER
 from bot.settings import Settings, SettingsError
 from tests.fake_telegram.fake_rasa import FakeRasa
@@ -182,3 +184,17 @@ async def _chunks():  # a body without Content-Length, larger than the limit
     for _ in range(40):
         await asyncio.sleep(0)
         yield b" " * 10_000
+
+
+async def test_only_telegram_update_ids_are_deduplicated(
+    harness: GatewayHarness, fake_rasa: FakeRasa
+) -> None:
+    """An id arriving on any other channel cannot mark Telegram's next update as taken."""
+    user = await harness.consent()
+    next_id = max(harness.telegram.history) + 1
+    assert harness.gateway is not None
+    await harness.gateway.receive(
+        Inbound("terminal", "someone", 1, model.IGNORED, update_id=next_id))
+    assert await harness.say(user, "the real one") == next_id
+    await harness.telegram.wait_for(
+        lambda: "You said: the real one" in harness.telegram.texts_to(user))
