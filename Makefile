@@ -11,7 +11,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 # SQLAlchemy 1.4 warns about everything 2.0 removes; the tests turn our warnings into errors.
 export SQLALCHEMY_WARN_20 ?= 1
 
-.PHONY: help install train train-if-needed run chat test unit validate e2e evaluate bench lint clean browser
+.PHONY: help install train train-if-needed run chat test unit validate e2e evaluate bench lint clean browser audit
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ bench: train-if-needed  ## Training time, NLU scores, reply latency, memory; see
 lint: $(STAMP)  ## ruff and mypy
 	$(VENV)/bin/ruff check bot actions tests scripts
 	$(VENV)/bin/mypy bot actions
+
+audit: $(STAMP)  ## Known vulnerabilities in constraints.txt (pip-audit; needs internet; not part of test)
+	$(PY) scripts/audit.py
 
 clean:  ## Remove the model, results and the local database (keeps .venv)
 	rm -rf models results var

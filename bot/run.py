@@ -10,6 +10,7 @@ import logging
 import subprocess
 import sys
 
+from bot.child_env import child_env
 from bot.services import StackError, running_stack
 from bot.settings import PROJECT_ROOT, Settings, SettingsError
 
@@ -20,7 +21,7 @@ def start_dashboard(env: dict[str, str]) -> subprocess.Popen[bytes]:
     log.parent.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.dashboard", "serve"],
-        env=env,
+        env=child_env("dashboard", env),  # no Telegram or Rasa token
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
     )

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from bot.child_env import child_env
 from bot.settings import PROJECT_ROOT
 from bot.store.db import migrate
 
@@ -36,7 +37,11 @@ class StackError(RuntimeError):
 
 @dataclass
 class Stack:
-    """A running action server and Rasa server."""
+    """A running action server and Rasa server.
+
+    ``env`` is the full environment for the gateway (it has every secret); each child
+    process got only its part (:func:`bot.child_env.child_env`).
+    """
 
     rasa_url: str
     action_url: str
@@ -111,6 +116,7 @@ def running_stack(
         StackError: a server exited or did not answer in time.
     """
     token = token or secrets.token_urlsafe(24)
+    action_token = os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(24)
     log_dir = log_dir or PROJECT_ROOT / "var" / "log"
     action_url = f"http://{host}:{action_port}/webhook"
     rasa_url = f"http://{host}:{rasa_port}"
@@ -120,6 +126,7 @@ def running_stack(
         "ACTION_SERVER_URL": action_url,
         "RASA_URL": rasa_url,
         "RASA_TOKEN": token,
+        "ACTION_SERVER_TOKEN": action_token,
         "SANIC_HOST": host,
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "RASA_TELEMETRY_ENABLED": "false",
@@ -132,27 +139,26 @@ def running_stack(
         stack.processes.append(
             _spawn(
                 [
-                    str(VENV_BIN / "rasa"),
-                    "run",
-                    "actions",
+                    sys.executable,
+                    "-m",
+                    "bot.action_server",
                     "--actions",
                     "actions",
                     "--port",
                     str(action_port),
                 ],
-                env,
+                child_env("actions", env),
                 actions_log,
             )
         )
         rasa_log = log_dir / "rasa.log"
         stack.processes.append(
             _spawn(
-                [
-                    str(VENV_BIN / "rasa"),
-                    "run",
+                [  # the API token goes in the environment, never on the command line
+                    sys.executable,
+                    "-m",
+                    "bot.rasa.serve",
                     "--enable-api",
-                    "--auth-token",
-                    token,
                     "--interface",
                     host,
                     "--port",
@@ -164,7 +170,7 @@ def running_stack(
                     "--credentials",
                     "credentials.yml",
                 ],
-                env,
+                child_env("rasa", env),
                 rasa_log,
             )
         )

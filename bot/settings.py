@@ -149,6 +149,25 @@ def _country(value: str) -> str:
     return code
 
 
+MIN_WEBHOOK_SECRET_CHARS = 32
+
+
+def require_webhook_secret(secret: str | None) -> str:
+    """The webhook secret if it is long enough and Telegram accepts it.
+
+    Raises:
+        SettingsError: missing, shorter than 32 characters or with characters other than
+            A-Z a-z 0-9 _ - (the message says how to generate one).
+    """
+    if not secret or len(secret) < MIN_WEBHOOK_SECRET_CHARS or not _WEBHOOK_SECRET.match(secret):
+        raise SettingsError(
+            f"webhook mode (TELEGRAM_WEBHOOK_URL) needs {TELEGRAM_WEBHOOK_SECRET} with at "
+            f"least {MIN_WEBHOOK_SECRET_CHARS} characters from A-Z, a-z, 0-9, '_' and '-'; "
+            "make one with: python -c \"import secrets; print(secrets.token_urlsafe(32))\""
+        )
+    return secret
+
+
 @dataclass(frozen=True)
 class Settings:
     """Validated runtime settings. Secrets are kept out of ``repr``."""
@@ -196,7 +215,7 @@ class Settings:
             return check(raw) if raw else default
 
         defaults = cls()
-        return cls(
+        settings = cls(
             database_url=get(DATABASE_URL, resolve_database_url, defaults.database_url),
             rasa_url=get(RASA_URL, lambda v: _http_url(RASA_URL, v), defaults.rasa_url),
             rasa_token=get(RASA_TOKEN, str, None),
@@ -239,3 +258,6 @@ class Settings:
             ),
             log_level=get(LOG_LEVEL, _log_level, defaults.log_level),
         )
+        if settings.telegram_webhook_url:
+            require_webhook_secret(settings.telegram_webhook_secret)
+        return settings

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -107,8 +108,9 @@ def bench_serving(
             # Each round is one conversation (a flare and its follow-up): Rasa starts a new
             # session after 2 hours of silence, which "/session_start" stands in for. The
             # same script without session breaks shows the cost of one very long session.
-            latencies = _drive(stack.rasa_url, rounds, new_session_each_round=True)
-            long_session = _drive(stack.rasa_url, rounds, new_session_each_round=False)
+            latencies = _drive(stack.rasa_url, stack.token, rounds, new_session_each_round=True)
+            long_session = _drive(stack.rasa_url, stack.token, rounds,
+                                  new_session_each_round=False)
             memory = {
                 "action_server_mib": round(rss_mib(stack.processes[0].pid), 1),
                 "rasa_mib": round(rss_mib(stack.processes[1].pid), 1),
@@ -124,12 +126,15 @@ def bench_serving(
     }
 
 
-def _drive(rasa_url: str, rounds: int, *, new_session_each_round: bool) -> list[float]:
+def _drive(
+    rasa_url: str, token: str, rounds: int, *, new_session_each_round: bool
+) -> list[float]:
     """Send the script ``rounds`` times as one patient; return each reply's latency (ms)."""
     latencies: list[float] = []
     sender = f"bench_{uuid.uuid4().hex[:8]}"
     endpoint = f"{rasa_url}/webhooks/rest/webhook"
-    with httpx.Client(timeout=30.0) as client:
+    # the REST channel wants Rasa's token (bot/rasa/channel.py)
+    with httpx.Client(timeout=30.0, params={"token": token}) as client:
         for _ in range(rounds):
             if new_session_each_round:
                 client.post(endpoint, json={"sender": sender, "message": "/session_start"})
@@ -160,14 +165,13 @@ def bench_gateway(rasa_url: str, token: str, database_url: str, patients: int) -
             str(script),
             "--rasa-url",
             rasa_url,
-            "--rasa-token",
-            token,
             "--patients",
             str(patients),
             "--database-url",
             database_url,
         ],
         cwd=ROOT,
+        env={**os.environ, "RASA_TOKEN": token},  # a token never goes on a command line
         capture_output=True,
         text=True,
         check=False,

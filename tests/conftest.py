@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from bot.store.db import make_engine, migrate
+from tests.postgres_flag import postgres_unreachable
 
 PG_ADMIN_URL = os.environ.get(
     "FLARE_TEST_PG_ADMIN_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
@@ -50,7 +51,7 @@ class PostgresDatabases:
             with self._admin.connect() as connection:
                 connection.execute(text(f'CREATE DATABASE "{name}"'))
         except OperationalError as exc:
-            pytest.skip(f"PostgreSQL not reachable at {self._admin_url.host}: {exc}")
+            postgres_unreachable(f"PostgreSQL not reachable at {self._admin_url.host}: {exc}")
         self._names.append(name)
         return self._admin_url.set(database=name).render_as_string(hide_password=False)
 

@@ -4,9 +4,9 @@ Tables: episodes, fear_statements, safety_flags, checkins, messages. The range i
 calendar day (check-ins by their local date), both ends included.
 
 CSV, one table per file, is safe to open in a spreadsheet: a text cell that is empty or
-starts with ``= + - @ '`` or a tab/return gets a leading ``'`` (so it never runs as a
-formula); an empty cell means NULL. :func:`read_csv` undoes both, so an export reads back
-exactly.
+starts with ``= + - @ '``, a blank (space, tab, return, newline) or a full-width or
+Unicode look-alike of those signs gets a leading ``'`` (so it never runs as a formula);
+an empty cell means NULL. :func:`read_csv` undoes both, so an export reads back exactly.
 """
 
 from __future__ import annotations
@@ -51,7 +51,12 @@ TABLES: dict[str, tuple[Any, str, list[tuple[str, str]]]] = {
         ("status", TEXT), ("reply_to_id", INT),
     ]),
 }
-_FORMULA_START = ("=", "+", "-", "@", "'", "\t", "\r")
+# Spreadsheets treat these as a formula start, also after leading blanks or line breaks,
+# and some map the full-width forms (＝ ＋ － ＠) and the minus sign to the ASCII ones.
+_FORMULA_START = (
+    "=", "+", "-", "@", "'", "\t", "\r", "\n", " ", "\u00a0", "\u3000",
+    "\uff1d", "\uff0b", "\uff0d", "\uff20", "\u2212", "\ufe62", "\ufe63", "\ufe66",
+)
 
 
 class ExportError(ValueError):

@@ -4,6 +4,8 @@ Routes (all but ``/login`` and ``/static`` need a logged-in coach)::
 
     GET  /                                   -> /patients
     GET  /login, POST /login, POST /logout
+    GET  /login/totp, POST /login/totp       second factor (TOTP or a recovery code)
+    GET  /account/totp, POST /account/totp   set up TOTP (admins must, before anything else)
     GET  /patients                           patients list, open safety flags first
     GET  /patients/{id}                      charts, goals, episodes
     GET  /patients/{id}/charts/{name}.png    pain | flares | episodes
@@ -27,15 +29,18 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.dashboard import routes_auth, routes_data, routes_pages
+from bot.dashboard import routes_auth, routes_data, routes_mfa, routes_pages
 from bot.dashboard.config import MIN_SECRET_CHARS, DashboardConfig
 from bot.dashboard.ratelimit import LoginLimiter
 from bot.dashboard.security import SessionCodec, SessionMiddleware
 from bot.dashboard.web import STATIC_DIR, DashboardState, LoginRequired, make_templates, render
+from bot.http_limits import LimitsMiddleware
 from bot.settings import Settings
 from bot.store.db import Database
+from bot.store.passwords import PasswordChecker
 
 PUBLIC_PATHS = ("/login", "/static")
+HSTS = "max-age=31536000; includeSubDomains"
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; img-src 'self'; style-src 'self'; form-action 'self'; "
@@ -48,11 +53,15 @@ SECURITY_HEADERS = {
 
 
 class SecurityHeadersMiddleware:
-    """Add CSP and the other protective headers to every response."""
+    """Add CSP and the other protective headers to every response, errors included.
 
-    def __init__(self, app: ASGIApp) -> None:
+    With ``hsts`` (secure cookies on) or over https, also Strict-Transport-Security.
+    """
+
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         """Wrap ``app``."""
         self.app = app
+        self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one request."""
@@ -65,6 +74,8 @@ class SecurityHeadersMiddleware:
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
+                if self.hsts or scope.get("scheme") == "https":
+                    headers.setdefault("Strict-Transport-Security", HSTS)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -86,6 +97,21 @@ async def _http_error(request: Request, exc: Exception) -> Response:
                   message=exc.detail, status=exc.status_code)
 
 
+class _Dashboard(Starlette):
+    """Starlette with the header and size middleware *outside* its error handling.
+
+    Starlette answers an unhandled error (500) in its outermost ``ServerErrorMiddleware``,
+    beyond the reach of ordinary middleware; wrapping the whole stack puts the security
+    headers on those answers too, and refuses oversized requests before anything runs.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """The usual stack inside the security headers and the size limits."""
+        hsts, max_body = self.state.outer
+        inner = super().build_middleware_stack()
+        return SecurityHeadersMiddleware(LimitsMiddleware(inner, max_body), hsts=hsts)
+
+
 def routes() -> list[Route | Mount]:
     """Every route of the dashboard."""
     return [
@@ -93,6 +119,10 @@ def routes() -> list[Route | Mount]:
         Route("/login", routes_auth.login_page, methods=["GET"]),
         Route("/login", routes_auth.login, methods=["POST"]),
         Route("/logout", routes_auth.logout, methods=["POST"]),
+        Route("/login/totp", routes_mfa.code_page, methods=["GET"]),
+        Route("/login/totp", routes_mfa.check_code, methods=["POST"]),
+        Route("/account/totp", routes_mfa.setup_page, methods=["GET"]),
+        Route("/account/totp", routes_mfa.confirm_setup, methods=["POST"]),
         Route("/patients", routes_pages.patients),
         Route("/patients/{patient_id}", routes_pages.patient),
         Route("/patients/{patient_id}/charts/{name}.png", routes_data.chart),
@@ -122,19 +152,22 @@ def create_app(
     codec = SessionCodec(
         config.secret_key, int(config.session_lifetime.total_seconds()), config.clock
     )
-    app = Starlette(
+    app = _Dashboard(
         routes=routes(),
         middleware=[
-            Middleware(SecurityHeadersMiddleware),
             Middleware(SessionMiddleware, codec=codec, secure_cookies=config.secure_cookies),
         ],
         exception_handlers={LoginRequired: _login_required, HTTPException: _http_error},
     )
+    app.state.outer = (config.secure_cookies, config.max_body_bytes)
     app.state.dashboard = DashboardState(
         settings=settings,
         database=database,
         config=config,
         templates=make_templates(),
-        limiter=LoginLimiter(config.login_attempts, config.login_window),
+        limiter=LoginLimiter(config.login_attempts, config.account_login_attempts,
+                             config.login_window),
+        passwords=PasswordChecker(config.password_check_workers, config.password_check_queue,
+                                  config.bcrypt_rounds),
     )
     return app

@@ -4,7 +4,8 @@ Commands::
 
     add-coach USER [--admin] [--password-stdin]   create a coach (password prompted twice)
     reset-password USER [--password-stdin]       set a new password (ends open sessions)
-    disable USER / enable USER                   lock or unlock an account
+    disable USER / enable USER                   lock or unlock an account (disable ends sessions)
+    reset-totp USER                              remove a lost second factor (set up anew)
     assign USER PATIENT_ID                       let the coach see a patient
     invite USER                                  print a one-time code for /start <code>
     serve [--host 127.0.0.1] [--port 8000]       run the web dashboard
@@ -23,7 +24,8 @@ from typing import TextIO
 
 from bot.dashboard.config import DashboardConfig
 from bot.settings import Settings, SettingsError
-from bot.store import accounts
+from bot.store import accounts, totp
+from bot.store import coach_sessions as sessions
 from bot.store.db import Database
 from bot.store.invites import INVITE_VALIDITY, create_invite
 from bot.store.passwords import PasswordError, check_new_password
@@ -45,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     reset = commands.add_parser("reset-password", help="set a new password")
     reset.add_argument("username")
     reset.add_argument("--password-stdin", action="store_true")
+    commands.add_parser("reset-totp", help="remove a coach's second factor").add_argument(
+        "username")
     for name in ("disable", "enable"):
         commands.add_parser(name, help=f"{name} an account").add_argument("username")
     assign = commands.add_parser("assign", help="assign a patient to a coach")
@@ -89,8 +93,15 @@ def _run_account_command(
             coach = accounts.set_password(session, args.username, password, now,
                                           config.bcrypt_rounds)
             return f"New password set for {coach.username}; their open sessions have ended."
+        if args.command == "reset-totp":
+            coach = accounts.require_coach(session, args.username)
+            totp.reset(session, int(coach.id))
+            sessions.revoke_all(session, int(coach.id), now)
+            return (f"The second factor of {coach.username} is removed and their sessions "
+                    "have ended; they set up a new one after their next login.")
         if args.command in ("disable", "enable"):
-            coach = accounts.set_disabled(session, args.username, args.command == "disable")
+            coach = accounts.set_disabled(session, args.username, args.command == "disable",
+                                          now)
             return f"{coach.username} is {'disabled' if coach.disabled else 'enabled'}."
         if args.command == "assign":
             coach = accounts.require_coach(session, args.username)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.clock import utcnow
+from bot.dashboard.ratelimit import Network, parse_proxies
 from bot.settings import SettingsError
 from bot.store.passwords import DEFAULT_ROUNDS
 
@@ -24,6 +25,7 @@ DASHBOARD_SECRET_KEY = "DASHBOARD_SECRET_KEY"
 DASHBOARD_SECURE_COOKIES = "DASHBOARD_SECURE_COOKIES"
 DASHBOARD_HOST = "DASHBOARD_HOST"
 DASHBOARD_PORT = "DASHBOARD_PORT"
+DASHBOARD_TRUSTED_PROXIES = "DASHBOARD_TRUSTED_PROXIES"
 MIN_SECRET_CHARS = 32
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
@@ -60,6 +62,16 @@ def _port(raw: str) -> int:
     return int(raw)
 
 
+def _proxies(raw: str) -> tuple[Network, ...]:
+    try:
+        return parse_proxies(raw)
+    except ValueError as exc:
+        raise SettingsError(
+            f"{DASHBOARD_TRUSTED_PROXIES} must list IP addresses or networks "
+            f"(e.g. 127.0.0.1, 10.0.0.0/8): {exc}"
+        ) from exc
+
+
 @dataclass(frozen=True)
 class DashboardConfig:
     """Validated dashboard settings. The secret key is kept out of ``repr``."""
@@ -68,10 +80,17 @@ class DashboardConfig:
     secure_cookies: bool = False  # also Secure whenever the request came over https
     host: str = "127.0.0.1"
     port: int = 8000
-    session_lifetime: timedelta = timedelta(hours=8)
+    session_lifetime: timedelta = timedelta(hours=8)  # absolute, from login
+    session_idle: timedelta = timedelta(minutes=30)
     bcrypt_rounds: int = DEFAULT_ROUNDS
-    login_attempts: int = 5
+    login_attempts: int = 5  # per address, before delays start
+    account_login_attempts: int = 10  # per account, before (short) delays start
     login_window: timedelta = timedelta(minutes=15)
+    trusted_proxies: tuple[Network, ...] = ()  # peers whose X-Forwarded-For is believed
+    password_check_workers: int = 2  # bcrypt checks running at once
+    password_check_queue: int = 32  # more waiting than this: answer 503
+    max_body_bytes: int = 1024 * 1024
+    require_admin_totp: bool = True  # admins set up TOTP before they see patient data
     clock: Callable[[], datetime] = utcnow
 
     @classmethod
@@ -96,4 +115,5 @@ class DashboardConfig:
             secure_cookies=_flag(DASHBOARD_SECURE_COOKIES, get(DASHBOARD_SECURE_COOKIES)),
             host=get(DASHBOARD_HOST) or "127.0.0.1",
             port=_port(get(DASHBOARD_PORT)),
+            trusted_proxies=_proxies(get(DASHBOARD_TRUSTED_PROXIES)),
         )

@@ -19,6 +19,7 @@ from bot.store.coaches import Coach
 CHARTS = ("pain", "flares", "episodes")
 PAIN_DAYS = 90
 FLARE_WEEKS = 12
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)  # export ranges are clamped to these
 
 
 async def chart(request: Request) -> Response:
@@ -54,9 +55,10 @@ def _date(request: Request, name: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError as exc:
         raise HTTPException(400, f"{name} must be a date like 2024-05-31") from exc
+    return min(max(day, EARLIEST), LATEST)  # 9999-12-31 + 1 day would overflow
 
 
 async def export_data(request: Request) -> Response:

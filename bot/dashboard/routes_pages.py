@@ -22,6 +22,7 @@ from bot.store import audit
 from bot.store import coach_queries as queries
 from bot.store.accounts import visible_patient
 from bot.store.coaches import MAX_NOTE_CHARS, Coach
+from bot.store.data_policy import release_safety_hold
 from bot.store.models import FearStatement
 
 
@@ -153,6 +154,7 @@ async def acknowledge(request: Request) -> Response:
             flag.coach_note = note
             audit.audit(session, coach.id, audit.ACKNOWLEDGE, now, patient_id=flag.patient_id,
                         episode_id=flag.episode_id, detail=f"flag {flag.id}")
+            release_safety_hold(session, str(flag.patient_id))  # if they had erased their data
 
     await as_coach(request, work)
     return RedirectResponse("/safety", status_code=303)

@@ -1,7 +1,8 @@
 """Signed session cookie, CSRF tokens and safe redirects.
 
-The session is a small JSON dict signed with ``itsdangerous`` (never encrypted: it holds
-only the coach id, the time of login and the CSRF token). The cookie is HttpOnly,
+The cookie is a small JSON dict signed with ``itsdangerous`` (never encrypted: it holds
+only the random token of the server-side session, see :mod:`bot.store.coach_sessions`, and
+the CSRF token). The cookie is HttpOnly,
 SameSite=Lax, and Secure when the request came over https or the config says so. A
 session older than ``session_lifetime`` is ignored.
 
@@ -120,12 +121,10 @@ def check_csrf(request: Request, submitted: object) -> None:
         raise HTTPException(403, "The form has expired or did not come from this site.")
 
 
-def start_session(request: Request, coach_id: int, now: datetime) -> None:
-    """Log in: a fresh session (and CSRF token) for ``coach_id``."""
+def start_session(request: Request, token: str) -> None:
+    """Log in: a fresh cookie with the server-side session's token and a new CSRF token."""
     request.session.clear()
-    request.session.update(
-        {"cid": coach_id, "iat": int(now.timestamp()), "csrf": secrets.token_urlsafe(32)}
-    )
+    request.session.update({"sid": token, "csrf": secrets.token_urlsafe(32)})
 
 
 def safe_next(target: str | None, default: str = "/patients") -> str:

@@ -10,6 +10,7 @@ import uvicorn
 
 from bot.dashboard.app import create_app
 from bot.dashboard.config import DashboardConfig
+from bot.http_limits import uvicorn_config
 from bot.settings import Settings
 from bot.store.db import Database
 
@@ -39,7 +40,9 @@ def serve(
         app = create_app(settings, database, config)
         shown = f"[{host}]" if ":" in host else host
         print(f"Coach dashboard at http://{shown}:{port}/", file=stdout, flush=True)
-        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
+        # h11 with a header-size cap; X-Forwarded-For is read by the app, and only from
+        # DASHBOARD_TRUSTED_PROXIES (bot.dashboard.ratelimit.client_address).
+        uvicorn.Server(uvicorn_config(app, host, port)).run()
     finally:
         database.dispose()
     return 0

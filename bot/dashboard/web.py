@@ -1,8 +1,9 @@
 """Shared plumbing of the route modules: state, database calls as a coach, templates.
 
 Every handler that touches patient data goes through :func:`as_coach`, which opens one
-transaction, checks the session's coach (exists, enabled, logged in after the last
-password change) and runs the work in a worker thread.
+transaction, checks the server-side session (:mod:`bot.store.coach_sessions`: not revoked
+or timed out, coach enabled, opened after the last password change) and runs the work in
+a worker thread.
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ from starlette.templating import Jinja2Templates
 from bot.dashboard.config import DashboardConfig
 from bot.dashboard.ratelimit import LoginLimiter
 from bot.dashboard.security import csrf_token
+from bot.dashboard.visible import neutralise
 from bot.settings import Settings
+from bot.store import coach_sessions as sessions
 from bot.store.coaches import Coach
 from bot.store.db import Database
+from bot.store.passwords import PasswordChecker
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -55,6 +59,7 @@ class DashboardState:
     config: DashboardConfig
     templates: Jinja2Templates
     limiter: LoginLimiter
+    passwords: PasswordChecker
 
     def now(self) -> datetime:
         """The current time (the config's clock)."""
@@ -67,6 +72,7 @@ def make_templates() -> Jinja2Templates:
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        finalize=neutralise,  # bidi overrides and zero-width characters shown as [U+XXXX]
     )
     environment.filters["when"] = _when
     environment.filters["minutes"] = _minutes
@@ -88,36 +94,46 @@ def state(request: Request) -> DashboardState:
     return request.app.state.dashboard
 
 
-def authenticate(session: Session, cookie: dict[str, Any]) -> Coach:
-    """The coach of a session cookie.
+def authenticate(
+    session: Session,
+    cookie: dict[str, Any],
+    now: datetime,
+    config: DashboardConfig,
+    stages: tuple[str, ...] = (sessions.ACTIVE,),
+) -> tuple[Coach, sessions.CoachSession]:
+    """The coach and server-side session of a cookie.
 
     Raises:
-        LoginRequired: no session, unknown or disabled coach, or a session opened before the
-            password was last changed.
+        LoginRequired: no session, or one that is revoked, timed out, in another stage,
+            opened before the last password change, or of an unknown or disabled coach.
     """
-    coach_id, issued = cookie.get("cid"), cookie.get("iat")
-    if not isinstance(coach_id, int) or not isinstance(issued, int):
+    found = sessions.current(session, cookie, now, config, stages)
+    if found is None:
         raise LoginRequired
-    coach = session.get(Coach, coach_id)
-    if (
-        coach is None
-        or coach.disabled
-        or issued < int(coach.password_changed_at.timestamp())
-    ):
-        raise LoginRequired
-    return coach
+    return found
 
 
-async def as_coach(request: Request, work: Callable[[Session, Coach], T]) -> T:
-    """Run ``work(session, coach)`` in one transaction in a worker thread."""
+async def in_session(
+    request: Request,
+    work: Callable[[Session, Coach, sessions.CoachSession], T],
+    stages: tuple[str, ...] = (sessions.ACTIVE,),
+) -> T:
+    """Run ``work(session, coach, session_row)`` in one transaction in a worker thread."""
     dashboard = state(request)
     cookie = dict(request.session)
 
     def run() -> T:
         with dashboard.database.sessions.begin() as session:
-            return work(session, authenticate(session, cookie))
+            now = dashboard.now()
+            coach, row = authenticate(session, cookie, now, dashboard.config, stages)
+            return work(session, coach, row)
 
     return await run_in_threadpool(run)
+
+
+async def as_coach(request: Request, work: Callable[[Session, Coach], T]) -> T:
+    """Run ``work(session, coach)`` in one transaction in a worker thread."""
+    return await in_session(request, lambda session, coach, _row: work(session, coach))
 
 
 def render(

@@ -15,7 +15,7 @@ from bot.gateway.core import Gateway
 from bot.gateway.rasa_client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, RasaClient
 from bot.gateway.telegram.channel import TelegramChannel
 from bot.gateway.telegram.runner import TelegramRunner
-from bot.settings import Settings
+from bot.settings import Settings, require_webhook_secret
 from bot.store.db import Database
 
 if TYPE_CHECKING:  # matplotlib loads only when the summaries are built
@@ -68,7 +68,13 @@ def create_bot(settings: Settings, *, poll_timeout: int = 30) -> Bot:
 async def start_telegram(
     gateway: Gateway, settings: Settings, *, poll_timeout: int = 30, backoff: float = 0.5
 ) -> TelegramRunner:
-    """Connect ``gateway`` to Telegram: webhook if TELEGRAM_WEBHOOK_URL is set, else polling."""
+    """Connect ``gateway`` to Telegram: webhook if TELEGRAM_WEBHOOK_URL is set, else polling.
+
+    Raises:
+        bot.settings.SettingsError: webhook mode without a strong TELEGRAM_WEBHOOK_SECRET.
+    """
+    if settings.telegram_webhook_url:
+        require_webhook_secret(settings.telegram_webhook_secret)  # before anything starts
     bot = create_bot(settings, poll_timeout=poll_timeout)
     await bot.initialize()
     channel = TelegramChannel(bot, backoff=backoff)

@@ -216,9 +216,10 @@ class Commands:
 
     async def erase(self, channel: Channel, chat_id: int, patient_id: str) -> None:
         """Erase everything about the patient (after the confirmation button)."""
-        await in_tx(self._db, erase_patient, patient_id)
+        kept_safety_record = await in_tx(self._db, erase_patient, patient_id, self._now())
         try:
             await self._rasa.reset_conversation(patient_id)
         except RasaError as exc:  # rows are gone already when the tracker shares our database
             logger.warning("could not reset Rasa's tracker for an erased patient: %s", exc)
-        await self._outbox.send_plain(channel, chat_id, None, texts.DELETED)
+        done = texts.DELETED_SAFETY_KEPT if kept_safety_record else texts.DELETED
+        await self._outbox.send_plain(channel, chat_id, None, done)

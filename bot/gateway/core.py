@@ -24,7 +24,7 @@ from bot.gateway import texts, tx
 from bot.gateway.answers import HANDLERS
 from bot.gateway.commands import Commands
 from bot.gateway.delivery import TYPING_AFTER, Outbox, typing
-from bot.gateway.intake import Next, Taken, take_in
+from bot.gateway.intake import Next, Taken, take_in, telegram_update_id
 from bot.gateway.model import Channel, DeliveryError, Inbound
 from bot.gateway.rasa_client import RasaClient, RasaRequestError, RasaUnavailable
 from bot.gateway.replies import Step, to_steps
@@ -125,8 +125,9 @@ class Gateway:
                     if isinstance(exc, OperationalError):
                         raise  # the database itself is unwell: store nothing, retry later
                     logger.exception("skipping update %s", inbound.update_id)
-                    if inbound.update_id is not None:
-                        log.claim_update(session, inbound.update_id, now)
+                    update_id = telegram_update_id(inbound)
+                    if update_id is not None:
+                        log.claim_update(session, update_id, now)
                     taken.append(Taken(Next.NOTHING))
             return taken
 

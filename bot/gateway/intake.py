@@ -20,6 +20,7 @@ from bot.store import messages as log
 from bot.store.patients import ensure_patient_for_identity, patient_for_identity
 
 MAX_TEXT_CHARS = 2000
+TELEGRAM_CHANNEL = "telegram"
 CHECKIN_COMMAND = "checkin"
 STOP_COMMAND = "stop"
 
@@ -53,6 +54,16 @@ class Taken:
     truncated: bool = False
     chosen: str | None = None  # for a Rasa button: the text marking the choice
     ready: log.Message | None = None  # the message, when nothing older waits before it
+
+
+def telegram_update_id(inbound: model.Inbound) -> int | None:
+    """The update id to deduplicate on: only Telegram's own, from the Telegram runner.
+
+    The runner feeds updates from the poller or the webhook that verified Telegram's
+    secret; an id on an event from any other channel is ignored, so nothing but Telegram
+    can mark an id as taken and make the real update with that id be dropped.
+    """
+    return inbound.update_id if inbound.channel == TELEGRAM_CHANNEL else None
 
 
 def _log(
@@ -112,7 +123,8 @@ def take_in(
 def _take_in(
     session: Session, inbound: model.Inbound, now: datetime, defaults: Settings
 ) -> Taken:
-    if inbound.update_id is not None and not log.claim_update(session, inbound.update_id, now):
+    update_id = telegram_update_id(inbound)
+    if update_id is not None and not log.claim_update(session, update_id, now):
         return Taken(Next.NOTHING)
     if inbound.kind == model.IGNORED:
         return Taken(Next.NOTHING)

@@ -1,62 +1,45 @@
 """Everything stored about one patient: export it (/mydata) or erase it (/delete).
 
-Tables are found through ``Base.metadata``: every table with a ``patient_id`` column, plus
-fear statements through their episodes, plus Rasa's tracker ``events`` rows for the
-patient's sender id when the tracker store shares the database. New tables with a
-``patient_id`` column are therefore covered without changes here.
+What each table contributes is decided in one place, :mod:`bot.store.data_policy`
+(erase, scrub or keep; exported or not), including Rasa's tracker ``events`` for the
+patient's sender id when the tracker store shares the database. The export starts with
+a short explanation of what ``/delete`` erases and what it keeps.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import MetaData, Table, delete, inspect, select
 from sqlalchemy.orm import Session
 
 import bot.store  # noqa: F401  (imports every table module: one registry, TABLE_MODULES)
-from bot.store.models import Base
+from bot.gateway import texts
+from bot.store import data_policy
 
-RASA_EVENTS_TABLE = "events"
 PATIENTS = "patients"
-EPISODES = "episodes"
-FEAR_STATEMENTS = "fear_statements"
 
-
-def _patient_tables() -> list[Table]:
-    """Tables with a patient_id column, children before parents."""
-    tables = [t for t in Base.metadata.sorted_tables if "patient_id" in t.c]
-    return list(reversed(tables))
 
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
     return value
 
 
-def _rows(session: Session, table: Table, column: Any, value: Any) -> list[dict[str, Any]]:
-    result = session.execute(select(table).where(column == value).order_by(*table.primary_key))
-    return [{k: _jsonable(v) for k, v in row._mapping.items()} for row in result]
-
-
 def export_patient(session: Session, patient_id: str) -> dict[str, Any]:
-    """A JSON-ready dict of every row about the patient, by table name."""
-    patients = Base.metadata.tables[PATIENTS]
-    found = _rows(session, patients, patients.c.id, patient_id)
-    data: dict[str, Any] = {"patient": found[0] if found else None}
-    for table in reversed(_patient_tables()):
-        data[table.name] = _rows(session, table, table.c.patient_id, patient_id)
-    episodes = Base.metadata.tables[EPISODES]
-    fears = Base.metadata.tables[FEAR_STATEMENTS]
-    episode_ids = select(episodes.c.id).where(episodes.c.patient_id == patient_id)
-    data[FEAR_STATEMENTS] = [
-        {k: _jsonable(v) for k, v in row._mapping.items()}
-        for row in session.execute(
-            select(fears).where(fears.c.episode_id.in_(episode_ids)).order_by(fears.c.id)
-        )
-    ]
+    """A JSON-ready dict: what /delete does, then every exported row by table name."""
+    rows = data_policy.export_rows(session, patient_id)
+    found = rows.pop(PATIENTS, [])
+    data: dict[str, Any] = {
+        "about_this_file": texts.MYDATA_ABOUT,
+        "patient": {k: _jsonable(v) for k, v in found[0].items()} if found else None,
+    }
+    for name, table_rows in rows.items():
+        data[name] = [{k: _jsonable(v) for k, v in row.items()} for row in table_rows]
     return data
 
 
@@ -65,30 +48,10 @@ def export_json(session: Session, patient_id: str) -> bytes:
     return json.dumps(export_patient(session, patient_id), indent=2, ensure_ascii=False).encode()
 
 
-def delete_tracker_rows(session: Session, sender_id: str) -> int:
-    """Delete Rasa's tracker events of ``sender_id`` if the tracker lives in this database."""
-    connection = session.connection()  # a second connection would wait for our write lock
-    if not inspect(connection).has_table(RASA_EVENTS_TABLE):
-        return 0
-    events = Table(RASA_EVENTS_TABLE, MetaData(), autoload_with=connection)
-    if "sender_id" not in events.c:
-        return 0
-    result = session.execute(delete(events).where(events.c.sender_id == sender_id))
-    return int(result.rowcount or 0)
+def erase_patient(session: Session, patient_id: str, now: datetime | None = None) -> bool:
+    """Erase (or scrub) every row about the patient by the data policy.
 
-
-def erase_patient(session: Session, patient_id: str) -> None:
-    """Erase the patient and every row about them (no foreign-key cascade relied on)."""
-    episodes = Base.metadata.tables[EPISODES]
-    fears = Base.metadata.tables[FEAR_STATEMENTS]
-    episode_ids = select(episodes.c.id).where(episodes.c.patient_id == patient_id)
-    session.execute(delete(fears).where(fears.c.episode_id.in_(episode_ids)))
-    messages = Base.metadata.tables["messages"]
-    session.execute(
-        messages.update().where(messages.c.patient_id == patient_id).values(reply_to_id=None)
-    )
-    for table in _patient_tables():
-        session.execute(delete(table).where(table.c.patient_id == patient_id))
-    patients = Base.metadata.tables[PATIENTS]
-    session.execute(delete(patients).where(patients.c.id == patient_id))
-    delete_tracker_rows(session, patient_id)
+    Returns True when a minimal safety record was kept because a crisis flag is still
+    waiting for a coach (see :mod:`bot.store.data_policy`).
+    """
+    return data_policy.erase_patient(session, patient_id, now or datetime.now(timezone.utc))

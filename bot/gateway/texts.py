@@ -20,10 +20,16 @@ _INTRO = (
     "advice; your clinician is the person for that. I'm not an emergency service either.\n\n"
 )
 
+SAFETY_RECORD_NOTE = (
+    "One exception: if you erase your data while a safety worry (for example about harming "
+    "yourself) is still waiting for a coach, I keep a short safety note (the time and the "
+    "kind of worry, no words from our chat) until a coach has seen it, then erase it too."
+)
 CONSENT_QUESTION = (
     "Before we start, one question. To help you, I need to keep our conversation, and your "
     "coach can read it. You can download it with /mydata or erase it with /delete at any "
-    "time. Is it okay for me to keep our conversation for your coach?"
+    "time. " + SAFETY_RECORD_NOTE + " Is it okay for me to keep our conversation for your "
+    "coach?"
 )
 CONSENT_YES = "Yes, that's okay"
 CONSENT_NO = "No"
@@ -106,7 +112,20 @@ DELETED = (
     "Everything I kept about you has been erased. Take good care of yourself. If you ever "
     "want to talk again, send /start."
 )
+_DELETED_SAFETY_KEPT = (
+    "Everything I kept about you has been erased, except one small safety note. Earlier you "
+    "told me something that worried me, and a coach has not looked at it yet. So that a "
+    "person still checks on it, I keep only the time and the kind of worry, with no words "
+    "from our conversation, until a coach has seen it; then it is erased too.\n\n"
+)
 DELETE_CANCELLED = "Okay, nothing was erased."
+MYDATA_ABOUT = (
+    "Everything the flare-support assistant keeps about you, table by table, including "
+    "your conversation as the assistant's language model stored it (events) and your "
+    "coach's notes. /delete erases all of it. Only the record of which coach looked at "
+    "your data, and when, stays under your pseudonym, with any text they typed removed. "
+    + SAFETY_RECORD_NOTE
+)
 
 _HOLDING_REPLY = (
     "I've got your message and will answer as soon as I can. I'm having a short technical "
@@ -176,6 +195,7 @@ _ENDS_WITH_SAFETY_LINE = {
     "CONSENT_PENDING": _CONSENT_PENDING,
     "HELP": _HELP,
     "HOLDING_REPLY": _HOLDING_REPLY,
+    "DELETED_SAFETY_KEPT": _DELETED_SAFETY_KEPT,
 }
 
 

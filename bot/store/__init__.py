@@ -8,8 +8,8 @@ rely on this one list; a new table module is added here.
 
 from __future__ import annotations
 
-from bot.store import coaches, messages, models, schedule
+from bot.store import coach_sessions, coaches, messages, models, schedule, totp
 
-TABLE_MODULES = (models, messages, schedule, coaches)
+TABLE_MODULES = (models, messages, schedule, coaches, coach_sessions, totp)
 
 __all__ = ["TABLE_MODULES"]

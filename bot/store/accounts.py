@@ -7,12 +7,13 @@ sees every patient; soft-deleted patients are seen by nobody.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from bot.store.coach_sessions import revoke_all
 from bot.store.coaches import USERNAME_LENGTH, Coach, CoachPatient
 from bot.store.models import Patient
 from bot.store.passwords import DEFAULT_ROUNDS, hash_password
@@ -95,19 +96,24 @@ def add_coach(
 def set_password(
     session: Session, username: str, password: str, now: datetime, rounds: int = DEFAULT_ROUNDS
 ) -> Coach:
-    """Replace a coach's password; sessions opened before ``now`` stop working."""
+    """Replace a coach's password; every open session of the coach is revoked."""
     coach = require_coach(session, username)
     coach.password_hash = hash_password(password, rounds)
     coach.password_changed_at = require_aware("now", now)
     session.flush()
+    revoke_all(session, int(coach.id), now)
     return coach
 
 
-def set_disabled(session: Session, username: str, disabled: bool) -> Coach:
-    """Disable (or enable again) a coach account; a disabled coach cannot log in."""
+def set_disabled(
+    session: Session, username: str, disabled: bool, now: datetime | None = None
+) -> Coach:
+    """Disable (or enable again) a coach account; disabling revokes its sessions."""
     coach = require_coach(session, username)
     coach.disabled = disabled
     session.flush()
+    if disabled:
+        revoke_all(session, int(coach.id), now or datetime.now(timezone.utc))
     return coach
 
 
@@ -133,9 +139,15 @@ def assign(session: Session, coach: Coach, patient_id: str, now: datetime) -> Co
     return link
 
 
-def visible_patients(coach: Coach) -> Select:
-    """``SELECT patients.id`` of the patients ``coach`` may see (for ``IN`` clauses)."""
-    statement = select(Patient.id).where(Patient.deleted_at.is_(None))
+def visible_patients(coach: Coach, *, include_erased: bool = False) -> Select:
+    """``SELECT patients.id`` of the patients ``coach`` may see (for ``IN`` clauses).
+
+    ``include_erased`` adds patients who erased their data while a safety flag was open
+    (only their safety record is left; the safety queue shows it until acknowledged).
+    """
+    statement = select(Patient.id)
+    if not include_erased:
+        statement = statement.where(Patient.deleted_at.is_(None))
     if coach.is_admin:
         return statement
     return statement.join(CoachPatient, CoachPatient.patient_id == Patient.id).where(

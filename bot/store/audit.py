@@ -13,6 +13,8 @@ from bot.store.validation import require_aware, require_text
 # Actions written to the audit log.
 LOGIN = "login"
 LOGIN_FAILED = "login_failed"
+LOGIN_SECOND_FACTOR = "login_second_factor"
+TOTP_ENABLED = "totp_enabled"
 LOGOUT = "logout"
 VIEW_PATIENTS = "view_patients"
 VIEW_PATIENT = "view_patient"

@@ -123,7 +123,8 @@ def safety_queue(session: Session, coach: Coach) -> list[SafetyFlag]:
         session.execute(
             select(SafetyFlag)
             .where(
-                SafetyFlag.patient_id.in_(visible_patients(coach).scalar_subquery()),
+                SafetyFlag.patient_id.in_(
+                    visible_patients(coach, include_erased=True).scalar_subquery()),
                 SafetyFlag.kind.in_(QUEUE_KINDS),
                 SafetyFlag.acknowledged_at.is_(None),
             )
@@ -137,7 +138,8 @@ def visible_flag(session: Session, coach: Coach, flag_id: int) -> SafetyFlag | N
     return session.execute(
         select(SafetyFlag).where(
             SafetyFlag.id == flag_id,
-            SafetyFlag.patient_id.in_(visible_patients(coach).scalar_subquery()),
+            SafetyFlag.patient_id.in_(
+                    visible_patients(coach, include_erased=True).scalar_subquery()),
         )
     ).scalar_one_or_none()
 
@@ -163,8 +165,12 @@ def like_pattern(text: str) -> str:
 
 
 def search_messages(session: Session, coach: Coach, text: str) -> list[SearchHit]:
-    """Messages of the coach's patients containing ``text`` (any case), newest first."""
-    needle = text.strip()
+    """Messages of the coach's patients containing ``text`` (any case), newest first.
+
+    Control characters are dropped from the search text first: SQLite's LIKE stops at a
+    NUL byte (so "a\\0b" matched every message) and PostgreSQL refuses one.
+    """
+    needle = "".join(ch for ch in text if ch >= " " and ch != "\x7f").strip()
     if len(needle) < MIN_SEARCH_CHARS:
         return []
     messages = session.execute(

@@ -7,7 +7,8 @@ point and pass its session factory down. Callers own the transaction::
     with db.sessions.begin() as session:
         episode = open_episode(session, patient_id, now, text=text)
 
-SQLite gets WAL, ``busy_timeout`` and ``foreign_keys=ON``; every transaction starts with
+SQLite gets WAL, ``busy_timeout``, ``foreign_keys=ON`` and ``secure_delete=ON`` (what
+``/delete`` erases is zeroed on disk, not left in free pages); every transaction starts with
 ``BEGIN IMMEDIATE`` so that two processes writing the same file wait for each other (up to
 the busy timeout) instead of failing half-way, and so that SAVEPOINTs work.
 """
@@ -70,6 +71,8 @@ def _sqlite_engine(url: URL) -> Engine:
                 cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Erased rows are overwritten with zeros, not left readable in free pages.
+            cursor.execute("PRAGMA secure_delete=ON")
         finally:
             cursor.close()
 

@@ -38,7 +38,7 @@ def test_reads_every_variable() -> None:
         "TELEGRAM_BOT_TOKEN": "123456:ABC-def_ghi",
         "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
         "TELEGRAM_WEBHOOK_URL": "https://flare.example.org/telegram",
-        "TELEGRAM_WEBHOOK_SECRET": "s3cret_-x",
+        "TELEGRAM_WEBHOOK_SECRET": "s3cret_-x" + "y" * 32,
         "DEFAULT_COUNTRY": "gb",
         "DEFAULT_TIMEZONE": "Europe/London",
         "DEFAULT_CHECKIN_TIME": "07:45",
@@ -53,7 +53,7 @@ def test_reads_every_variable() -> None:
     assert settings.telegram_bot_token == "123456:ABC-def_ghi"
     assert settings.telegram_api_base_url == "http://127.0.0.1:8081/bot"
     assert settings.telegram_webhook_url == "https://flare.example.org/telegram"
-    assert settings.telegram_webhook_secret == "s3cret_-x"
+    assert settings.telegram_webhook_secret == "s3cret_-x" + "y" * 32
     assert settings.default_country == "GB"
     assert settings.default_timezone == "Europe/London"
     assert settings.checkin_time == time(7, 45)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Chat, Message, Update
 
 from bot.gateway import model
+
+logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 
@@ -40,13 +44,31 @@ def _kind(message: Message) -> str:
     return "other"
 
 
+def _mismatched(update: Update, chat: Chat, sender_id: int) -> bool:
+    """A private chat whose id is not the sender's: never real, so drop it (and say so).
+
+    In a private chat Telegram's chat id is the user's id. Replies go to the chat while the
+    patient is found by the sender, so a mismatch would send one patient's data elsewhere.
+    """
+    if chat.type != Chat.PRIVATE or chat.id == sender_id:
+        return False
+    logger.warning("dropped update %s: private chat id is not the sender's id", update.update_id)
+    return True
+
+
 def to_inbound(update: Update) -> model.Inbound:
-    """The :class:`Inbound` for ``update``; kind ``ignored`` for updates we do not act on."""
+    """The :class:`Inbound` for ``update``; kind ``ignored`` for updates we do not act on.
+
+    Only the Telegram runner calls this, for updates from the poller or the verified
+    webhook: the update id it carries is the only kind the gateway deduplicates on.
+    """
     ignored = model.Inbound(CHANNEL, "", 0, model.IGNORED, update_id=update.update_id)
     query = update.callback_query
     if query is not None:
         message = query.message
         if message is None or query.from_user is None:
+            return ignored
+        if _mismatched(update, message.chat, query.from_user.id):
             return ignored
         return model.Inbound(
             CHANNEL,
@@ -66,6 +88,8 @@ def to_inbound(update: Update) -> model.Inbound:
     current = message or edited
     assert current is not None
     if current.from_user is None or current.from_user.is_bot:
+        return ignored
+    if _mismatched(update, current.chat, current.from_user.id):
         return ignored
     if current.chat.type != Chat.PRIVATE:
         if message is None:  # an edit in a group: we have already left

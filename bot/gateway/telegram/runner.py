@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from aiohttp import web
+from starlette.applications import Starlette
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 
@@ -24,11 +23,13 @@ from bot.gateway import texts
 from bot.gateway.core import Gateway
 from bot.gateway.telegram.channel import TelegramChannel
 from bot.gateway.telegram.intake import to_inbound
+from bot.gateway.webhook import SECRET_HEADER, BadUpdate, WebhookServer, require_secret
+from bot.gateway.webhook import webhook_app as make_webhook_app
 
 logger = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+__all__ = ["ALLOWED_UPDATES", "SECRET_HEADER", "TelegramRunner"]
 
 
 class TelegramRunner:
@@ -57,7 +58,7 @@ class TelegramRunner:
         self._error_backoff = error_backoff
         self._sleep = sleep
         self._task: asyncio.Task[None] | None = None
-        self._site: web.AppRunner | None = None
+        self._site: WebhookServer | None = None
 
     async def register_commands(self) -> None:
         """Publish the command list (setMyCommands)."""
@@ -116,41 +117,41 @@ class TelegramRunner:
                 await self._task
             self._task = None
         if self._site is not None:
-            await self._site.cleanup()
+            await self._site.stop()
             self._site = None
 
     # -- webhook -----------------------------------------------------------------------
 
-    def webhook_app(self, secret: str | None, path: str = "/telegram") -> web.Application:
-        """An aiohttp app receiving updates at ``path``, checking the secret token."""
+    async def handle_json(self, data: dict[str, Any]) -> None:
+        """Store one verified webhook update (raises :class:`BadUpdate` if unreadable)."""
+        try:
+            update = Update.de_json(data, self.bot)
+            inbound = to_inbound(update) if update is not None else None
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise BadUpdate(type(exc).__name__) from exc
+        if inbound is None:
+            raise BadUpdate("empty update")
+        await self.gateway.receive(inbound)  # an error answers 500: Telegram will redeliver
 
-        async def receive(request: web.Request) -> web.Response:
-            given = request.headers.get(SECRET_HEADER, "")
-            if secret is not None and not hmac.compare_digest(given, secret):
-                return web.Response(status=403, text="forbidden")
-            try:
-                update = Update.de_json(await request.json(), self.bot)
-            except ValueError:
-                return web.Response(status=400, text="bad update")
-            if update is None:
-                return web.Response(status=400, text="bad update")
-            await self.handle(update)  # an error answers 500: Telegram will redeliver
-            return web.Response(text="ok")
-
-        app = web.Application()
-        app.router.add_post(path, receive)
-        return app
+    def webhook_app(self, secret: str | None, path: str = "/telegram") -> Starlette:
+        """The webhook app at ``path`` (refuses to build without a strong secret)."""
+        return make_webhook_app(self.handle_json, secret, path)
 
     async def start_webhook(
         self, url: str, secret: str | None, host: str, port: int, path: str = "/telegram"
-    ) -> None:
-        """Serve the webhook on ``host:port`` and tell Telegram to use ``url``."""
-        runner = web.AppRunner(self.webhook_app(secret, path))
-        await runner.setup()
-        await web.TCPSite(runner, host, port).start()
-        self._site = runner
+    ) -> int:
+        """Serve the webhook on ``host:port``, tell Telegram to use ``url``; return the port.
+
+        Raises:
+            bot.settings.SettingsError: no secret, or one shorter than 32 characters.
+        """
+        secret = require_secret(secret)
+        server = WebhookServer(self.webhook_app(secret, path), host, port)
+        await server.start()
+        self._site = server
         await self.register_commands()
         await self.channel.call(
             "setWebhook",
             lambda: self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES),
         )
+        return server.port

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
+import pyotp
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
@@ -18,9 +19,11 @@ from bot.store.accounts import add_coach, assign
 from bot.store.checkins import save_checkin
 from bot.store.db import Database
 from bot.store.patients import get_or_create_patient
+from bot.store.totp import CoachTotp
 
 NOW = datetime(2024, 5, 20, 12, 0, tzinfo=timezone.utc)  # a Monday
 PASSWORD = "a long test password"
+ROOT_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the seeded admin's TOTP secret
 XSS = "<script>alert(1)</script>"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -61,7 +64,8 @@ def seed(database: Database, *, with_rasa: bool = True) -> Seeded:
     with database.sessions.begin() as session:
         alice = add_coach(session, "alice", PASSWORD, NOW, rounds=4)
         bob = add_coach(session, "bob", PASSWORD, NOW, rounds=4)
-        add_coach(session, "root", PASSWORD, NOW, is_admin=True, rounds=4)
+        root = add_coach(session, "root", PASSWORD, NOW, is_admin=True, rounds=4)
+        session.add(CoachTotp(coach_id=root.id, secret=ROOT_TOTP, enabled_at=NOW))
         for coach, pid in ((alice, "p-alice"), (bob, "p-bob")):
             patient = get_or_create_patient(session, pid, now=NOW - timedelta(days=30))
             patient.consent_given_at = NOW - timedelta(days=30)
@@ -107,13 +111,20 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
-def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
-    """Log in through the form; returns the CSRF token of the new session."""
+def login(client: TestClient, username: str, password: str = PASSWORD, at: datetime = NOW,
+          totp_secret: str = ROOT_TOTP) -> str:
+    """Log in through the form (with the TOTP code at ``at`` when asked); returns the CSRF
+    token of the new session."""
     token = csrf_from(client.get("/login").text)
     response = client.post(
         "/login", data={"username": username, "password": password, "csrf_token": token},
         follow_redirects=False)
     assert response.status_code == 303, response.text
+    if response.headers["location"] == "/login/totp":
+        token = csrf_from(client.get("/login/totp").text)
+        code = pyotp.TOTP(totp_secret).at(at)
+        response = client.post("/login/totp", data={"code": code, "csrf_token": token})
+        assert response.status_code == 303, response.text
     return csrf_from(client.get("/patients").text)
 
 

@@ -34,6 +34,8 @@ PROTECTED = [
     ("GET", "/safety"),
     ("POST", "/safety/{f}/acknowledge"),
     ("GET", "/search?q=fire"),
+    ("GET", "/account/totp"),
+    ("POST", "/account/totp"),
 ]
 ROUTE_PATTERNS = {
     "/patients/{p}": "/patients/{patient_id}",

@@ -18,6 +18,7 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 
+from bot.http_limits import uvicorn_config
 from tests.bot.dashboard.dashboard_support import Seeded
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,7 +52,7 @@ def _free_port() -> int:
 def live_server(app: Starlette, seeded: Seeded) -> Iterator[str]:
     """The dashboard served by uvicorn in a thread; yields its base URL."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", port))  # as `serve` runs it
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + WAIT_SECONDS

@@ -115,12 +115,14 @@ def test_assign_and_invite(env: dict[str, str]) -> None:
 
 
 def test_serve_prints_the_address(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append({"app": app, **kw}))
+    calls: list[Any] = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, **kw: calls.append(self.config))
     code, out, _ = _run({**env, "DASHBOARD_SECRET_KEY": "s" * 40}, "serve", "--port", "8123")
     assert code == 0
     assert out.strip() == "Coach dashboard at http://127.0.0.1:8123/"
-    assert (calls[0]["host"], calls[0]["port"]) == ("127.0.0.1", 8123)
+    assert (calls[0].host, calls[0].port) == ("127.0.0.1", 8123)
+    assert calls[0].http == "h11" and calls[0].h11_max_incomplete_event_size <= 16 * 1024
+    assert calls[0].proxy_headers is False  # the app reads X-Forwarded-For itself
     database = _database(env)
     with database.engine.connect() as connection:  # serve migrated the database
         assert connection.execute(select(1)).scalar() == 1

@@ -20,6 +20,7 @@ from bot.store.db import Database, migrate
 from bot.store.models import CheckIn, Episode, Patient
 from bot.store.schedule import PacingReminder, ScheduledSend
 from tests.bot.scheduler.scheduler_support import FakeDelivery, World
+from tests.postgres_flag import postgres_unreachable
 
 PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 START = datetime(2024, 6, 3, 12, 0, tzinfo=timezone.utc)
@@ -40,7 +41,7 @@ def _migrated_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     except OperationalError as exc:
         admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {exc}")
+        postgres_unreachable(f"PostgreSQL not reachable at 127.0.0.1:5432: {exc}")
     try:
         url = f"{PG_SERVER}/{name}"
         migrate(url)

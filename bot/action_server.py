@@ -1,0 +1,71 @@
+"""Run the rasa-sdk action server with a shared-token check in front of ``/webhook``.
+
+``python -m bot.action_server --port 5055``: the same app as ``rasa run actions``
+(``rasa_sdk.endpoint.create_app``), bound to ``SANIC_HOST`` (127.0.0.1 by default, not
+rasa-sdk's 0.0.0.0), and, when ``ACTION_SERVER_TOKEN`` is set, refusing any webhook call
+whose ``X-Action-Server-Token`` header differs (constant-time compare). Rasa sends the
+header from ``endpoints.yml``. Listening beyond localhost without a token is refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+TOKEN_ENV = "ACTION_SERVER_TOKEN"
+TOKEN_HEADER = "X-Action-Server-Token"
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def protect(app: Sanic, token: str) -> None:
+    """Refuse webhook calls without the token (403); ``/health`` stays open."""
+    expected = token.encode("utf-8")
+
+    @app.middleware("request")
+    async def check_token(request: Request) -> HTTPResponse | None:
+        if request.path.rstrip("/") == "/health":
+            return None
+        given = (request.headers.get(TOKEN_HEADER) or "").encode("utf-8", "replace")
+        if not hmac.compare_digest(given, expected):
+            return response.json({"error": "forbidden"}, status=403)
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve the actions until stopped."""
+    parser = argparse.ArgumentParser(prog="python -m bot.action_server")
+    parser.add_argument("--port", type=int, default=5055)
+    parser.add_argument("--actions", default="actions")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO)
+    host = os.environ.get("SANIC_HOST", "127.0.0.1")
+    token = os.environ.get(TOKEN_ENV, "")
+    if not token and host not in LOCAL_HOSTS:
+        print(f"error: {TOKEN_ENV} must be set to listen on {host}", file=sys.stderr)
+        return 2
+    from rasa_sdk import utils
+    from rasa_sdk.endpoint import create_app
+    from rasa_sdk.plugin import plugin_manager
+
+    app = create_app(args.actions, cors_origins=None)
+    plugin_manager().hook.attach_sanic_app_extensions(app=app)
+    if token:
+        protect(app, token)
+    else:
+        logger.warning("%s is not set: any local process may call the actions", TOKEN_ENV)
+    app.run(host, args.port, workers=utils.number_of_sanic_workers())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

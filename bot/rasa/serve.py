@@ -1,0 +1,27 @@
+"""Run ``rasa run`` with the HTTP API token from ``RASA_TOKEN``, never on the command line.
+
+``ps`` shows every process's arguments to every user of the machine, so the token is
+read from the environment here and handed to Rasa's own CLI inside this process.
+Usage: ``python -m bot.rasa.serve [rasa run options]``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    """Call Rasa's CLI as ``rasa run ... --auth-token <RASA_TOKEN>``."""
+    token = os.environ.get("RASA_TOKEN", "")
+    if not token:
+        print("error: RASA_TOKEN is not set", file=sys.stderr)
+        raise SystemExit(2)
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", "run", *sys.argv[1:], "--auth-token", token]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
