@@ -260,7 +260,7 @@ class FakeTelegram:
                                                   for b in row]
         raise LookupError(f"no keyboard sent to {chat_id}")
 
-    async def wait_for(self, predicate: Any, timeout: float = 10.0) -> None:
+    async def wait_for(self, predicate: Any, timeout: float = 30.0) -> None:
         """Wait until ``predicate()`` is true (checked after each call the bot makes)."""
         deadline = asyncio.get_running_loop().time() + timeout
         while not predicate():
@@ -271,7 +271,7 @@ class FakeTelegram:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._sent_event.wait(), min(remaining, 0.2))
 
-    async def wait_texts(self, chat_id: int, count: int, timeout: float = 10.0) -> list[str]:
+    async def wait_texts(self, chat_id: int, count: int, timeout: float = 30.0) -> list[str]:
         """Wait until ``count`` texts were sent to ``chat_id``; return them."""
         await self.wait_for(lambda: len(self.texts_to(chat_id)) >= count, timeout)
         return self.texts_to(chat_id)

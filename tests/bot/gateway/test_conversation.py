@@ -109,7 +109,7 @@ async def test_buttons_become_a_keyboard_and_presses_go_back_as_payloads(
 async def test_pauses_keep_order_without_holding_up_other_patients(
     harness: GatewayHarness, fake_rasa: FakeRasa
 ) -> None:
-    fake_rasa.pause = 3.0
+    fake_rasa.pause = 8.0  # the other patient is answered meanwhile, even on a loaded machine
     slow = await harness.consent()
     quick = await harness.consent()
     await harness.say(slow, "breathe")
