@@ -25,12 +25,15 @@ from bot.gateway.commands import Commands
 from bot.gateway.delivery import TYPING_AFTER, Outbox, typing
 from bot.gateway.intake import Next, Taken, take_in
 from bot.gateway.model import CONSENT_NO, CONSENT_YES, Channel, DeliveryError, Inbound
+from bot.gateway.plan_flow import STEPS as SAFETY_PATHWAY_STEPS
+from bot.gateway.plan_flow import SafetyPathway
 from bot.gateway.rasa_client import RasaClient, RasaRequestError, RasaUnavailable
 from bot.gateway.replies import Step, to_steps
 from bot.gateway.serial import SerialRunner
 from bot.gateway.tx import in_tx
 from bot.settings import Settings
 from bot.store import messages as log
+from bot.store import safety_plans
 from bot.store.db import Database
 from bot.store.models import ChannelIdentity
 
@@ -77,7 +80,8 @@ class Gateway:
         self.channels: dict[str, Channel] = {}
         self.runner = SerialRunner()
         self.outbox = Outbox(db, now, sleep)
-        self.commands = Commands(db, self.outbox, rasa, now)
+        self.safety = SafetyPathway(db, self.outbox, settings, now)
+        self.commands = Commands(db, self.outbox, rasa, now, self.safety)
         self._now = now
         self._retry_interval = retry_interval
         self._retry_task: asyncio.Task[None] | None = None
@@ -155,6 +159,7 @@ class Gateway:
                 await self.outbox.send_plain(channel, chat, None, texts.INTRO)
             else:
                 await self.outbox.send_plain(channel, chat, None, texts.CONSENT_PENDING)
+            await self.safety.language_note(channel, inbound)
             await self.outbox.send_plain(
                 channel, chat, None, texts.CONSENT_QUESTION,
                 buttons=[(texts.CONSENT_YES, CONSENT_YES), (texts.CONSENT_NO, CONSENT_NO)],
@@ -162,8 +167,13 @@ class Gateway:
         elif step in (Next.CONSENTED, Next.DECLINED):
             if inbound.message_id is not None:
                 await channel.mark_chosen(chat, inbound.message_id, None)
-            done = texts.CONSENT_THANKS if step is Next.CONSENTED else texts.CONSENT_DECLINED
-            await self.outbox.send_plain(channel, chat, patient, done)
+            if step is Next.CONSENTED:
+                assert patient is not None
+                await self.safety.ask_country(channel, inbound, patient)
+            else:
+                await self.outbox.send_plain(channel, chat, patient, texts.CONSENT_DECLINED)
+        elif step in SAFETY_PATHWAY_STEPS:
+            await self.safety.follow_up(channel, inbound, taken)
         elif step is Next.ALREADY_CONSENTED:
             await self.outbox.send_plain(channel, chat, patient, texts.ALREADY_CONSENTED)
         elif step is Next.STALE_BUTTON:
@@ -364,6 +374,7 @@ class Gateway:
         """
 
         async def steps() -> list[Step]:
+            await in_tx(self.db, safety_plans.pause, patient_id)  # answers go to the check-in
             return to_steps(await self.rasa.trigger_intent(patient_id))
 
         await self._deliver(patient_id, steps)

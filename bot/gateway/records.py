@@ -28,7 +28,7 @@ def _load_all_models() -> None:
     """Import optional model modules so their tables are known to ``Base.metadata``."""
     import importlib
 
-    for name in ("bot.store.schedule",):
+    for name in ("bot.store.schedule", "bot.store.safety_plans"):
         try:
             importlib.import_module(name)
         except ImportError:  # a part of the store that is not installed
