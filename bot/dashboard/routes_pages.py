@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from bot.dashboard import audit, metrics, queries
 from bot.dashboard.accounts import visible_patient
 from bot.dashboard.models import MAX_NOTE_CHARS, Coach
+from bot.dashboard.safety_plan import plan_section
 from bot.dashboard.security import CSRF_FIELD, check_csrf
 from bot.dashboard.transcript import episode_transcript
 from bot.dashboard.web import as_coach, not_found, render, state
@@ -60,6 +61,7 @@ async def patient(request: Request) -> Response:
             "flares": metrics.flare_counts(session, patient_id, now),
             "episodes": queries.patient_episodes(session, patient_id),
             "flags": queries.safety_flags(session, patient_id=patient_id, open_only=True),
+            "safety_plan": plan_section(session, patient_id),
             "pain": metrics.pain_series(session, patient_id, today - timedelta(days=13), today),
             "default_from": (today - timedelta(days=90)).isoformat(),
             "default_to": today.isoformat(),

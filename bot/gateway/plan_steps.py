@@ -72,21 +72,39 @@ def button_title(data: str) -> str:
     return titles.get(action[0], data)
 
 
-def start(session: Session, patient_id: str, now: datetime) -> str:
-    """Start a plan; a patient who has one already sees it with the step buttons."""
-    if plans.has_content(plans.get_plan(session, patient_id)):
-        plans.pause(session, patient_id)
-        return "menu"
-    return "start:" + plans.start(session, patient_id, now)
-
-
-def command(session: Session, patient_id: str, now: datetime) -> str:
-    """/safetyplan: the open question again, the plan with its step buttons, or the offer."""
+def _reask(session: Session, patient_id: str, now: datetime) -> str | None:
+    """The open question, asked again from now (None if none is open)."""
     step = plans.asking(session, patient_id, now)
     if step is not None:
         plans.refresh(session, patient_id, now)
         return "ask:" + step
-    return "menu" if plans.has_content(plans.get_plan(session, patient_id)) else "offer"
+    return None
+
+
+def start(session: Session, patient_id: str, now: datetime) -> str:
+    """Start (or carry on with) a plan; a finished plan is shown with the step buttons."""
+    open_question = _reask(session, patient_id, now)
+    if open_question is not None:
+        return open_question
+    plan = plans.get_plan(session, patient_id)
+    if plan is not None and plan.completed_at is not None:
+        return "menu"
+    fresh = not plans.has_content(plan)
+    return ("start:" if fresh else "ask:") + plans.start(session, patient_id, now)
+
+
+def command(session: Session, patient_id: str, now: datetime) -> str:
+    """/safetyplan: the open question again, the next step of an unfinished plan, the
+    finished plan with its step buttons, or (no plan yet) the offer."""
+    open_question = _reask(session, patient_id, now)
+    if open_question is not None:
+        return open_question
+    plan = plans.get_plan(session, patient_id)
+    if plan is None or (plan.completed_at is None and not plans.has_content(plan)):
+        return "offer"
+    if plan.completed_at is not None:
+        return "menu"
+    return "ask:" + plans.start(session, patient_id, now)
 
 
 def _after(result: str) -> str:

@@ -176,7 +176,9 @@ def answer(session: Session, patient_id: str, text: str, now: datetime) -> str:
     return _advance(plan, now)
 
 
-def skip(session: Session, patient_id: str, step: str, now: datetime, *, clear: bool = False) -> str:
+def skip(
+    session: Session, patient_id: str, step: str, now: datetime, *, clear: bool = False
+) -> str:
     """Leave ``step`` as it is (or empty it, with ``clear``) and go on; STALE if not asked."""
     plan = get_plan(session, patient_id)
     if plan is None or plan.asking != step:
