@@ -51,8 +51,13 @@ def test_no_phone_numbers_outside_crisis_lines() -> None:
         assert not re.search(r"\d{3}", text), where
 
 
-def test_countries_must_match_the_crisis_lines(content_copy: Path) -> None:
+def test_every_crisis_country_has_a_title_and_no_other(content_copy: Path) -> None:
+    assert set(yaml.safe_load((CONTENT_DIR / "onboarding.yml").read_text())["countries"]) == set(
+        load_content().crisis
+    )
     _edit(content_copy, "onboarding.yml", lambda d: d["countries"].pop("GB"))
+    assert load_sos_content(content_copy).onboarding.countries["GB"] == "GB"  # still offered
+    _edit(content_copy, "onboarding.yml", lambda d: d["countries"].update(XX="Nowhere"))
     with pytest.raises(ContentError, match="onboarding.yml: countries"):
         load_sos_content(content_copy)
 
