@@ -9,6 +9,7 @@ Details: ``start:<step>`` (intro, then the question), ``ask:<step>`` (the questi
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -25,6 +26,9 @@ PLAN_PREFIX = "sp:"
 START_PAYLOAD = "/start_safety_plan"
 LATER_PAYLOAD = "/safety_plan_later"
 PAYLOADS = (START_PAYLOAD, LATER_PAYLOAD)
+# Typed instead of pressing a button.
+TYPED_SKIP = ("skip", "skip this step", "skip it", "pass", "next")
+TYPED_STOP = ("stop", "stop for now", "not now", "later")
 STALE = plans.STALE
 
 
@@ -141,5 +145,14 @@ def press(session: Session, patient_id: str, data: str, now: datetime) -> str:
 
 
 def answer(session: Session, patient_id: str, text: str, now: datetime) -> str:
-    """A typed answer to the open question (the caller checked there is one, and no risk)."""
+    """A typed answer to the open question (the caller checked there is one, and no risk).
+
+    A typed "skip" or "stop" works like the button of that name.
+    """
+    word = re.sub(r"[^a-z ]", "", text.lower()).strip()
+    step = plans.asking(session, patient_id, now)
+    if step is not None and word in TYPED_SKIP:
+        return _after(plans.skip(session, patient_id, step, now))
+    if step is not None and word in TYPED_STOP:
+        return plans.stop(session, patient_id, step, now)
     return _after(plans.answer(session, patient_id, text, now))

@@ -145,8 +145,12 @@ async def test_stop_for_now_and_a_stale_question(harness: GatewayHarness) -> Non
     user = await harness.consent()
     await _say(harness, user, "/safetyplan")
     await _press(harness, user, PLAN.offer_yes, replies=2)
+    assert await _say(harness, user, "Skip!") == [PLAN.step("coping").question]
     assert await _press(harness, user, PLAN.stop_button) == [PLAN.stopped]
     assert await _say(harness, user, "hello") == ["You said: hello"]
+    await _say(harness, user, "/safetyplan")  # nothing saved yet: the offer
+    await _press(harness, user, PLAN.offer_yes, replies=2)
+    assert await _say(harness, user, "stop for now") == [PLAN.stopped]
     # A question left unanswered lapses: a message an hour later goes to Rasa.
     await _say(harness, user, "/safetyplan")  # nothing saved yet: the offer
     await _press(harness, user, PLAN.offer_yes, replies=2)
