@@ -158,8 +158,10 @@ def _take_in(
             return Taken(Next.INTRO)
         if inbound.kind == model.COMMAND and inbound.command[0] == SOS_COMMAND:
             return Taken(Next.SOS)
-        if inbound.kind == model.TEXT and assess(inbound.text or "").risk is not Risk.NONE:
-            return Taken(Next.PRE_CONSENT_RISK)  # the text is not kept
+        if inbound.kind not in (model.BUTTON, model.COMMAND) and inbound.text and (
+            assess(inbound.text).risk is not Risk.NONE
+        ):  # text, an edit, a forward or a caption; the text is not kept
+            return Taken(Next.PRE_CONSENT_RISK)
         return Taken(Next.NEEDS_CONSENT)
 
     assert patient is not None

@@ -89,6 +89,11 @@ async def test_risk_language_before_consent_gets_resources_and_is_not_kept(
     assert fake_rasa.received == []
     plain = await _say(harness, 8104, "hello", replies=2)  # no risk: the usual consent ask
     assert plain == [texts.CONSENT_PENDING, texts.CONSENT_QUESTION]
+    before = len(harness.telegram.texts_to(8104))
+    harness.telegram.inject_text(8104, "I took all my pills", forwarded=True)
+    forwarded = (await harness.telegram.wait_texts(8104, before + 2))[before:]
+    assert forwarded[0].startswith(ONBOARDING.pre_consent_risk)
+    assert _nothing_stored(harness)
 
 
 async def test_other_languages_get_their_country_lines_before_consent(
