@@ -35,6 +35,7 @@ class Onboarding:
     sos_plan_heading: str
     sos_not_kept: str
     pre_consent_risk: str
+    pre_consent_red_flag: str
     help_lines: str
     menu: Mapping[str, str]  # command -> description for the command menu
 
@@ -118,7 +119,7 @@ class SosContent:
 _ONBOARDING_TEXTS = (
     "other_button", "country_question", "country_saved", "country_other", "sos_heading",
     "sos_unknown_country", "sos_elsewhere", "sos_no_plan", "sos_plan_heading", "sos_not_kept",
-    "pre_consent_risk", "help_lines",
+    "pre_consent_risk", "pre_consent_red_flag", "help_lines",
 )  # fmt: skip
 _PLAN_TEXTS = (
     "offer", "offer_yes", "offer_no", "later", "intro", "skip_button", "keep_button",

@@ -161,7 +161,7 @@ def _take_in(
         if inbound.kind not in (model.BUTTON, model.COMMAND) and inbound.text and (
             assess(inbound.text).risk is not Risk.NONE
         ):  # text, an edit, a forward or a caption; the text is not kept
-            return Taken(Next.PRE_CONSENT_RISK)
+            return Taken(Next.PRE_CONSENT_RISK, detail=assess(inbound.text).risk.value)
         return Taken(Next.NEEDS_CONSENT)
 
     assert patient is not None

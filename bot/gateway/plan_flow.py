@@ -22,6 +22,7 @@ from bot.gateway.delivery import Outbox
 from bot.gateway.intake import Next, Taken
 from bot.gateway.model import BUTTON, CONSENT_NO, CONSENT_YES, Channel, Inbound
 from bot.gateway.tx import in_tx
+from bot.nlu.safety_net import Risk
 from bot.settings import Settings
 from bot.store import safety_plans as plans
 from bot.store.db import Database
@@ -61,7 +62,8 @@ class SafetyPathway:
         elif taken.next is Next.PRE_CONSENT_RISK:
             # Nothing about the person is kept before consent; the log says only this.
             logger.info("crisis resources sent to a person who has not consented")
-            text = sos.pre_consent_risk(inbound.language, self._settings.default_country)
+            text = sos.pre_consent_risk(inbound.language, self._settings.default_country,
+                                        medical=taken.detail == Risk.RED_FLAG.value)
             await self._outbox.send_plain(channel, chat, None, text)
             await self._outbox.send_plain(
                 channel, chat, None, texts.CONSENT_QUESTION,

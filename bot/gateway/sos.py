@@ -74,10 +74,18 @@ def before_consent(language: str | None, default_country: str, args: list[str]) 
     return resources_text(guess or default_country, known=False)
 
 
-def pre_consent_risk(language: str | None, default_country: str) -> str:
-    """The answer to risk language before consent: a kind line, then the resources."""
+def pre_consent_risk(language: str | None, default_country: str, *, medical: bool = False) -> str:
+    """The answer to risk language before consent: a kind line, then the resources.
+
+    A possible medical emergency gets the emergency number first, with the reason.
+    """
     onboarding = get_sos_content().onboarding
-    return onboarding.pre_consent_risk + "\n\n" + before_consent(language, default_country, [])
+    resources = before_consent(language, default_country, [])
+    if medical:
+        country = get_sos_content().onboarding.guess_country(language) or default_country
+        emergency = get_content().crisis_resources(country).emergency
+        return onboarding.pre_consent_red_flag.format(emergency=emergency) + "\n\n" + resources
+    return onboarding.pre_consent_risk + "\n\n" + resources
 
 
 def help_text() -> str:

@@ -96,6 +96,17 @@ async def test_risk_language_before_consent_gets_resources_and_is_not_kept(
     assert _nothing_stored(harness)
 
 
+async def test_a_medical_emergency_before_consent_gets_the_emergency_number_first(
+    harness: GatewayHarness,
+) -> None:
+    harness.telegram.languages[8107] = "en-AU"
+    sent = await _say(harness, 8107, "crushing chest pain spreading to my arm", replies=2)
+    emergency = get_content().crisis_resources("AU").emergency
+    assert sent[0].startswith(ONBOARDING.pre_consent_red_flag.format(emergency=emergency))
+    assert sent[1] == texts.CONSENT_QUESTION
+    assert _nothing_stored(harness)
+
+
 async def test_other_languages_get_their_country_lines_before_consent(
     harness: GatewayHarness,
 ) -> None:
