@@ -192,3 +192,21 @@ async def test_the_plan_is_in_mydata_and_erased_by_delete(harness: GatewayHarnes
     with harness.db.sessions() as session:
         assert plans.get_plan(session, patient_id) is None
         assert session.execute(select(SafetyPlan)).first() is None
+
+
+async def test_sos_mid_plan_keeps_the_question_and_checkin_closes_it(
+    harness: GatewayHarness, fake_rasa: FakeRasa
+) -> None:
+    user = await harness.consent()
+    await _say(harness, user, "/safetyplan")
+    await _press(harness, user, PLAN.offer_yes, replies=2)
+    resources, partial = await _say(harness, user, "/sos", replies=2)
+    assert "If you are in danger" in resources and partial == ONBOARDING.sos_no_plan
+    assert await _say(harness, user, "I go quiet") == [PLAN.step("coping").question]
+    resources, partial = await _say(harness, user, "/sos", replies=2)
+    assert "I go quiet" in partial  # a plan in progress is shown too
+    (checkin,) = await _say(harness, user, "/checkin")
+    assert checkin.startswith("Evening check-in")
+    plan = _plan(harness, user)
+    assert plan is not None and plan.asking is None
+    assert await _say(harness, user, "5") == ["You said: 5"]  # the answer goes to Rasa
