@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from bot.analytics import metrics
 from bot.analytics.transcript import episode_transcript
+from bot.dashboard.safety_plan import plan_section
 from bot.dashboard.security import CSRF_FIELD, check_csrf
 from bot.dashboard.web import as_coach, not_found, render, state
 from bot.store import audit
@@ -63,6 +64,7 @@ async def patient(request: Request) -> Response:
             "flares": metrics.flare_counts(session, patient_id, now),
             "episodes": queries.patient_episodes(session, patient_id),
             "flags": queries.safety_flags(session, patient_id=patient_id, open_only=True),
+            "safety_plan": plan_section(session, patient_id),
             "pain": metrics.pain_series(session, patient_id, today - timedelta(days=13), today),
             "default_from": (today - timedelta(days=90)).isoformat(),
             "default_to": today.isoformat(),

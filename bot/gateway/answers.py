@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from bot.gateway import texts
 from bot.gateway.intake import Next, Taken
 from bot.gateway.model import CONSENT_NO, CONSENT_YES, Channel, Inbound
+from bot.gateway.plan_flow import STEPS as SAFETY_PATHWAY_STEPS
 
 if TYPE_CHECKING:
     from bot.gateway.core import Gateway
@@ -33,6 +34,7 @@ async def _group(gw: Gateway, channel: Channel, inbound: Inbound, taken: Taken) 
 async def _ask_consent(gw: Gateway, channel: Channel, inbound: Inbound, taken: Taken) -> None:
     first = texts.INTRO if taken.next is Next.INTRO else texts.CONSENT_PENDING
     await gw.outbox.send_plain(channel, inbound.chat_id, None, first)
+    await gw.safety.language_note(channel, inbound)
     await gw.outbox.send_plain(
         channel, inbound.chat_id, None, texts.CONSENT_QUESTION,
         buttons=[(texts.CONSENT_YES, CONSENT_YES), (texts.CONSENT_NO, CONSENT_NO)],
@@ -42,8 +44,17 @@ async def _ask_consent(gw: Gateway, channel: Channel, inbound: Inbound, taken: T
 async def _consent_answer(gw: Gateway, channel: Channel, inbound: Inbound, taken: Taken) -> None:
     if inbound.message_id is not None:
         await channel.mark_chosen(inbound.chat_id, inbound.message_id, None)
-    done = texts.CONSENT_THANKS if taken.next is Next.CONSENTED else texts.CONSENT_DECLINED
-    await gw.outbox.send_plain(channel, inbound.chat_id, taken.patient_id, done)
+    if taken.next is Next.CONSENTED:
+        assert taken.patient_id is not None
+        await gw.safety.ask_country(channel, inbound, taken.patient_id)
+    else:
+        await gw.outbox.send_plain(channel, inbound.chat_id, taken.patient_id,
+                                   texts.CONSENT_DECLINED)
+
+
+async def _safety_pathway(gw: Gateway, channel: Channel, inbound: Inbound, taken: Taken) -> None:
+    """/sos, pre-consent risk, the country question and the safety plan's steps."""
+    await gw.safety.follow_up(channel, inbound, taken)
 
 
 def _fixed(text_name: str) -> Handler:
@@ -109,6 +120,7 @@ HANDLERS: dict[Next, Handler] = {
     Next.ALREADY_CONSENTED: _fixed("ALREADY_CONSENTED"),
     Next.DELETE: _delete_answer,
     Next.KEEP: _delete_answer,
+    **{step: _safety_pathway for step in SAFETY_PATHWAY_STEPS},
 }
 
 _missing = set(Next) - set(HANDLERS)

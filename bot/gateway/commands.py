@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
-from bot.gateway import texts
+from bot.gateway import sos, texts
 from bot.gateway.delivery import Outbox
 from bot.gateway.model import DELETE_NO, DELETE_YES, Channel
+from bot.gateway.plan_flow import SafetyPathway
 from bot.gateway.rasa_client import RasaClient, RasaError
 from bot.gateway.records import erase_patient, export_json
 from bot.gateway.tx import in_tx
@@ -86,12 +87,18 @@ class Commands:
     """Runs local commands for a consenting patient."""
 
     def __init__(
-        self, db: Database, outbox: Outbox, rasa: RasaClient, now: Callable[[], datetime]
+        self,
+        db: Database,
+        outbox: Outbox,
+        rasa: RasaClient,
+        now: Callable[[], datetime],
+        safety: SafetyPathway,
     ) -> None:
         self._db = db
         self._outbox = outbox
         self._rasa = rasa
         self._now = now
+        self._safety = safety
 
     async def run(
         self,
@@ -120,7 +127,11 @@ class Commands:
             await say(texts.INTRO)
             await say(texts.ALREADY_CONSENTED)
         elif name == "help":
-            await say(texts.HELP)
+            await say(sos.help_text())
+        elif name == "sos":
+            await self._safety.sos(channel, chat_id, patient_id, args, reply_to)
+        elif name in ("safetyplan", "start_safety_plan"):
+            await self._safety.command(channel, chat_id, patient_id, name, reply_to)
         elif name == "progress":
             await self._progress(channel, chat_id, patient_id, reply_to)
         elif name == "settings":

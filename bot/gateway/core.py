@@ -26,12 +26,14 @@ from bot.gateway.commands import Commands
 from bot.gateway.delivery import TYPING_AFTER, Outbox, typing
 from bot.gateway.intake import Next, Taken, take_in, telegram_update_id
 from bot.gateway.model import Channel, DeliveryError, Inbound
+from bot.gateway.plan_flow import SafetyPathway
 from bot.gateway.rasa_client import RasaClient, RasaRequestError, RasaUnavailable
 from bot.gateway.replies import Step, to_steps
 from bot.gateway.serial import SerialRunner
 from bot.gateway.tx import in_tx
 from bot.settings import Settings
 from bot.store import messages as log
+from bot.store import safety_plans
 from bot.store.db import Database
 from bot.store.patients import identities_of
 
@@ -73,7 +75,8 @@ class Gateway:
         self.channels: dict[str, Channel] = {}
         self.runner = SerialRunner()
         self.outbox = Outbox(db, now, sleep)
-        self.commands = Commands(db, self.outbox, rasa, now)
+        self.safety = SafetyPathway(db, self.outbox, settings, now)
+        self.commands = Commands(db, self.outbox, rasa, now, self.safety)
         self._now = now
         self._retry_interval = retry_interval
         self._retry_task: asyncio.Task[None] | None = None
@@ -335,6 +338,7 @@ class Gateway:
         """
 
         async def steps() -> list[Step]:
+            await in_tx(self.db, safety_plans.pause, patient_id)  # answers go to the check-in
             return to_steps(await self.rasa.trigger_intent(patient_id))
 
         await self._deliver(patient_id, steps)

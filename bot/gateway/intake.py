@@ -14,15 +14,18 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.gateway import model
+from bot.gateway import model, plan_steps
+from bot.nlu.safety_net import Risk, assess
 from bot.settings import Settings
 from bot.store import messages as log
+from bot.store import safety_plans
 from bot.store.patients import ensure_patient_for_identity, patient_for_identity
 
 MAX_TEXT_CHARS = 2000
 TELEGRAM_CHANNEL = "telegram"
 CHECKIN_COMMAND = "checkin"
 STOP_COMMAND = "stop"
+SOS_COMMAND = "sos"
 
 
 class Next(enum.Enum):
@@ -41,6 +44,10 @@ class Next(enum.Enum):
     ALREADY_CONSENTED = "already_consented"
     DELETE = "delete"
     KEEP = "keep"
+    SOS = "sos"  # /sos before consent (nothing stored)
+    PRE_CONSENT_RISK = "pre_consent_risk"  # risk language before consent (nothing stored)
+    COUNTRY = "country"  # a country button (detail: the code)
+    SAFETY_PLAN = "safety_plan"  # a safety-plan step (detail: see bot.gateway.plan_steps)
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,7 @@ class Taken:
     truncated: bool = False
     chosen: str | None = None  # for a Rasa button: the text marking the choice
     ready: log.Message | None = None  # the message, when nothing older waits before it
+    detail: str | None = None  # for COUNTRY and SAFETY_PLAN: what to say next
 
 
 def telegram_update_id(inbound: model.Inbound) -> int | None:
@@ -92,12 +100,26 @@ def _button(session: Session, patient_id: str, inbound: model.Inbound, now: date
                           status=log.PROCESSED)
         return Taken(Next.DELETE if data == model.DELETE_YES else Next.KEEP, patient_id,
                      message_id)
+    if data.startswith((plan_steps.COUNTRY_PREFIX, plan_steps.PLAN_PREFIX)):
+        country = data.startswith(plan_steps.COUNTRY_PREFIX)
+        detail = (plan_steps.choose_country(session, patient_id, data) if country
+                  else plan_steps.press(session, patient_id, data, now))
+        message_id = _log(session, patient_id, inbound, now, kind=model.BUTTON,
+                          text=plan_steps.button_title(data), status=log.PROCESSED)
+        return Taken(Next.COUNTRY if country else Next.SAFETY_PLAN, patient_id, message_id,
+                     detail=detail)
     source = log.find_outbound(session, patient_id, inbound.message_id)
     index = data.removeprefix(model.RASA_BUTTON_PREFIX)
     buttons = source.buttons if source is not None and source.buttons else []
     if not index.isdigit() or int(index) >= len(buttons):
         return Taken(Next.STALE_BUTTON, patient_id)
     button = buttons[int(index)]
+    if button["payload"] in plan_steps.PAYLOADS:
+        detail = plan_steps.payload(session, patient_id, button["payload"], now)
+        message_id = _log(session, patient_id, inbound, now, kind=model.BUTTON,
+                          text=button["title"], payload=button["payload"], status=log.PROCESSED)
+        return Taken(Next.SAFETY_PLAN, patient_id, message_id, detail=detail)
+    safety_plans.pause(session, patient_id)  # an answer to Rasa closes an open plan question
     message_id = _log(session, patient_id, inbound, now, kind=model.BUTTON,
                       text=button["title"], payload=button["payload"])
     chosen = f"{source.text}\n\n> {button['title']}" if source is not None else None
@@ -138,12 +160,20 @@ def _take_in(
                 session, inbound.channel, inbound.user_id, now=now, defaults=defaults
             )
             patient.consent_given_at = now
+            patient.country = plan_steps.consent_country(inbound.language,
+                                                         defaults.default_country)
             session.flush()
             return Taken(Next.CONSENTED, patient.id)
         if inbound.kind == model.BUTTON and inbound.text == model.CONSENT_NO:
             return Taken(Next.DECLINED)
         if inbound.kind == model.COMMAND and inbound.command[0] == "start":
             return Taken(Next.INTRO)
+        if inbound.kind == model.COMMAND and inbound.command[0] == SOS_COMMAND:
+            return Taken(Next.SOS)
+        if inbound.kind not in (model.BUTTON, model.COMMAND) and inbound.text and (
+            assess(inbound.text).risk is not Risk.NONE
+        ):  # text, an edit, a forward or a caption; the text is not kept
+            return Taken(Next.PRE_CONSENT_RISK, detail=assess(inbound.text).risk.value)
         return Taken(Next.NEEDS_CONSENT)
 
     assert patient is not None
@@ -154,6 +184,7 @@ def _take_in(
         return _button(session, patient.id, inbound, now)
     if inbound.kind == model.COMMAND:
         if name == CHECKIN_COMMAND:
+            safety_plans.pause(session, patient.id)
             message_id = _log(session, patient.id, inbound, now, kind=model.COMMAND,
                               text=inbound.text)
             return Taken(Next.RASA, patient.id, message_id)
@@ -166,6 +197,13 @@ def _take_in(
             message_id = _log(session, patient.id, inbound, now, kind=model.TEXT, text=text,
                               status=log.PROCESSED)
             return Taken(Next.REPLY, patient.id, message_id, reply_kind="empty")
+        if safety_plans.asking(session, patient.id, now) is not None:
+            if assess(text).risk is Risk.NONE:
+                detail = plan_steps.answer(session, patient.id, text, now)
+                message_id = _log(session, patient.id, inbound, now, kind=model.TEXT,
+                                  text=text, status=log.PROCESSED)
+                return Taken(Next.SAFETY_PLAN, patient.id, message_id, detail=detail)
+            safety_plans.pause(session, patient.id)  # risk: the crisis path, not the plan
         truncated = len(text) > MAX_TEXT_CHARS
         payload = text[:MAX_TEXT_CHARS] if truncated else None
         message_id = _log(session, patient.id, inbound, now, kind=model.TEXT, text=text,

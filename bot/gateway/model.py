@@ -51,6 +51,7 @@ class Inbound:
         message_id: the channel's message id (for a button press: the message it was on).
         callback_id: the callback query to answer, for button presses.
         private: False for group chats (the assistant only talks in private).
+        language: the sender's language tag as the channel reports it ("en-GB"), if any.
     """
 
     channel: str
@@ -62,6 +63,7 @@ class Inbound:
     message_id: int | None = None
     callback_id: str | None = None
     private: bool = True
+    language: str | None = None
 
     @property
     def command(self) -> tuple[str, list[str]]:

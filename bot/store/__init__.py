@@ -8,8 +8,16 @@ rely on this one list; a new table module is added here.
 
 from __future__ import annotations
 
-from bot.store import coach_sessions, coaches, messages, models, schedule, totp
+from bot.store import (
+    coach_sessions,
+    coaches,
+    messages,
+    models,
+    safety_plans,
+    schedule,
+    totp,
+)
 
-TABLE_MODULES = (models, messages, schedule, coaches, coach_sessions, totp)
+TABLE_MODULES = (models, messages, schedule, coaches, coach_sessions, totp, safety_plans)
 
 __all__ = ["TABLE_MODULES"]

@@ -87,6 +87,7 @@ POLICY: dict[str, TablePolicy] = {
     "coach_notes": TablePolicy(ERASE, export=True, link="episode_id"),
     "audit_log": TablePolicy(SCRUB, export=True, scrub=("detail",), hide=("detail",)),
     "invite_codes": TablePolicy(SCRUB, export=False, scrub=("patient_id",)),
+    "safety_plans": TablePolicy(ERASE, export=True),
     RASA_EVENTS_TABLE: TablePolicy(ERASE, export=True, link="sender_id"),
 }
 

@@ -27,6 +27,7 @@ from bot.content import (
     load_content,
     normalise_text,
 )
+from bot.content.sos import load_sos_content
 
 BANNED_PHRASES = (
     "all in your head", "in your head", "in your mind", "imaginary", "imagined", "made up",
@@ -73,7 +74,8 @@ def domain_messages() -> Iterator[tuple[str, str]]:
 
 
 def all_messages() -> list[tuple[str, str]]:
-    return [*load_content().all_messages(), *domain_messages()]
+    return [*load_content().all_messages(), *load_sos_content().all_messages(),
+            *domain_messages()]
 
 
 def content_yaml() -> dict[str, Any]:

@@ -4,6 +4,7 @@ REST channel replies, chosen by the message:
 - "breathe": text, a ``{"pause": ...}`` custom message, text (a paced sequence);
 - "buttons": a question with two buttons (payloads ``/inform_severity{"severity":"N"}``);
 - "long": one 9000-character reply (must be split);
+- "offer plan": the safety-plan offer with the gateway-handled payloads (as triage sends);
 - "silent": an empty list (as when the action server is down);
 - anything else: ``You said: <message>``.
 ``down = True`` answers 503; ``delay`` seconds makes every answer slow.
@@ -106,6 +107,13 @@ class FakeRasa:
                 "buttons": [
                     {"title": str(n), "payload": SEVERITY_PAYLOAD.format(n=n)} for n in (3, 7)
                 ],
+            }]
+        if message == "offer plan":
+            return [{
+                "recipient_id": sender,
+                "text": "Would you like to make a safety plan?",
+                "buttons": [{"title": "Yes", "payload": "/start_safety_plan"},
+                            {"title": "Not now", "payload": "/safety_plan_later"}],
             }]
         if message == "long":
             return [{"recipient_id": sender, "text": ("word " * 1800).strip()}]

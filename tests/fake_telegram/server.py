@@ -67,6 +67,7 @@ class FakeTelegram:
         self.commands: list[dict[str, Any]] = []
         self.left_chats: list[int] = []
         self.documents: list[dict[str, Any]] = []
+        self.languages: dict[int, str] = {}  # user id -> Telegram language_code sent
         self.webhook: dict[str, Any] | None = None
         self._updates: list[dict[str, Any]] = []
         self.history: dict[int, dict[str, Any]] = {}
@@ -120,7 +121,10 @@ class FakeTelegram:
     # -- injecting updates -------------------------------------------------------------
 
     def _user(self, user_id: int) -> dict[str, Any]:
-        return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+        if user_id in self.languages:
+            user["language_code"] = self.languages[user_id]
+        return user
 
     def _chat(self, chat_id: int, chat_type: str) -> dict[str, Any]:
         chat: dict[str, Any] = {"id": chat_id, "type": chat_type}

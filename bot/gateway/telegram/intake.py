@@ -80,6 +80,7 @@ def to_inbound(update: Update) -> model.Inbound:
             message_id=message.message_id,
             callback_id=query.id,
             private=message.chat.type == Chat.PRIVATE,
+            language=query.from_user.language_code,
         )
     edited = update.edited_message
     message = update.message
@@ -106,4 +107,5 @@ def to_inbound(update: Update) -> model.Inbound:
         update_id=update.update_id,
         message_id=current.message_id,
         private=current.chat.type == Chat.PRIVATE,
+        language=current.from_user.language_code,
     )

@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 
-from bot.gateway import texts
+from bot.gateway import sos
 from bot.gateway.core import Gateway
 from bot.gateway.telegram.channel import TelegramChannel
 from bot.gateway.telegram.intake import to_inbound
@@ -62,7 +62,7 @@ class TelegramRunner:
 
     async def register_commands(self) -> None:
         """Publish the command list (setMyCommands)."""
-        commands = [BotCommand(name, description) for name, description in texts.COMMANDS]
+        commands = [BotCommand(name, description) for name, description in sos.command_menu()]
         await self.channel.call("setMyCommands", lambda: self.bot.set_my_commands(commands))
 
     async def handle(self, update: Update) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from bot.gateway.records import erase_patient, export_json
-from bot.store import audit, data_policy
+from bot.store import audit, data_policy, safety_plans
 from bot.store.accounts import require_coach
 from bot.store.coaches import AuditEntry
 from bot.store.data_policy import ERASE, POLICY, SCRUB
@@ -36,6 +36,9 @@ def _extra_rows(session: Session, seeded: Seeded) -> None:
     code = create_invite(session, alice, NOW)
     redeem_invite(session, code, "p-alice", NOW)
     schedule_reminder(session, "p-alice", NOW + timedelta(hours=1), "walk", now=NOW)
+    for pid in ("p-alice", "p-bob"):
+        safety_plans.start(session, pid, NOW)
+        safety_plans.answer(session, pid, "I stop answering messages", NOW)
     for pid, user in (("p-alice", 5001), ("p-bob", 5002)):
         episode = session.get(Episode, seeded.episodes[pid])
         add_fear_statement(session, episode, "what if this is damage", "damage", NOW)

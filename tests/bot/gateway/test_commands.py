@@ -32,14 +32,15 @@ async def _command(h: GatewayHarness, user: int, text: str, replies: int = 1) ->
 
 async def test_commands_are_registered(harness: GatewayHarness) -> None:
     names = [c["command"] for c in harness.telegram.commands]
-    assert names == ["start", "help", "checkin", "progress", "settings", "pause", "resume",
-                     "mydata", "delete", "stop"]
+    assert names == ["start", "help", "sos", "safetyplan", "checkin", "progress", "settings",
+                     "pause", "resume", "mydata", "delete", "stop"]
 
 
 async def test_help_lists_commands(harness: GatewayHarness) -> None:
     user = await harness.consent()
     (answer,) = await _command(harness, user, "/help")
-    assert answer == texts.HELP and "/mydata" in answer
+    assert answer.endswith(texts.HELP) and "/mydata" in answer
+    assert answer.startswith("Need help now? /sos") and "/safetyplan" in answer
 
 
 async def test_start_after_consent_does_not_ask_again(harness: GatewayHarness) -> None:

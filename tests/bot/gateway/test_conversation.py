@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.content.sos import get_sos_content
 from bot.gateway import texts
 from bot.gateway.delivery import TYPING_AFTER
 from bot.store.messages import METADATA_MESSAGE_ID, Message
@@ -80,7 +81,7 @@ async def test_start_explains_and_asks_consent_with_buttons(harness: GatewayHarn
     assert [b["text"] for b in buttons] == [texts.CONSENT_YES, texts.CONSENT_NO]
     await harness.press(user, texts.CONSENT_YES)
     sent = await harness.telegram.wait_texts(user, 3)
-    assert sent[-1] == texts.CONSENT_THANKS
+    assert sent[-1] == get_sos_content().onboarding.country_question
     assert _patient_id(harness, user).startswith("p")
 
 

@@ -6,6 +6,7 @@ import io
 
 from sqlalchemy import select
 
+from bot.content.sos import get_sos_content
 from bot.gateway import texts
 from bot.gateway.app import create_gateway
 from bot.gateway.terminal import TerminalChannel, run_chat
@@ -35,7 +36,7 @@ async def test_terminal_chat_end_to_end(fake_rasa: FakeRasa, database_url: str) 
         await gateway.rasa.aclose()
     shown = out.getvalue()
     assert texts.CONSENT_QUESTION in shown and f"[1] {texts.CONSENT_YES}" in shown
-    assert texts.CONSENT_THANKS in shown
+    assert get_sos_content().onboarding.country_question in shown
     # A number scale shows the numbers themselves: typing "7" picks the button titled 7.
     assert "[3]  [7]" in shown
     assert shown.index("Breathe in slowly.") < shown.index("And breathe out.")
