@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot.dashboard import audit, metrics, queries
+from bot.dashboard import alert_queries, audit, metrics, queries
 from bot.dashboard.accounts import visible_patient
 from bot.dashboard.models import MAX_NOTE_CHARS, Coach
 from bot.dashboard.security import CSRF_FIELD, check_csrf
@@ -127,7 +127,9 @@ async def safety(request: Request) -> Response:
         audit.audit(session, coach.id, audit.VIEW_SAFETY, now, detail=f"{len(flags)} open")
         for patient_id in sorted({flag.patient_id for flag in flags}):
             audit.audit(session, coach.id, audit.VIEW_SAFETY, now, patient_id=patient_id)
-        return {"coach": coach, "flags": flags}
+        return {"coach": coach, "flags": flags, "now": now,
+                "alerts": alert_queries.alert_states(session, [flag.id for flag in flags]),
+                "ack_times": alert_queries.ack_times(session, coach, now)}
 
     data = await as_coach(request, work)
     return render(request, "safety.html", **data)

@@ -84,9 +84,12 @@ async def start_telegram(
 
 
 async def run_telegram(settings: Settings) -> None:
-    """Run the Telegram gateway and the scheduler until SIGINT/SIGTERM."""
+    """Run the Telegram gateway, the scheduler and the coach alerts until SIGINT/SIGTERM."""
     from bot.progress.weekly import WeeklySummaries
+    from bot.scheduler.aftercare import Aftercare
+    from bot.scheduler.alerts import AlertDispatcher
     from bot.scheduler.clock import SystemClock
+    from bot.scheduler.mailer import SmtpMailer
     from bot.scheduler.service import Scheduler
 
     db = Database.from_settings(settings)
@@ -98,18 +101,28 @@ async def run_telegram(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    clock = SystemClock()
     scheduler = Scheduler(
-        db, SystemClock(), gateway.trigger_checkin, gateway.send_text,
+        db, clock, gateway.trigger_checkin, gateway.send_text,
         default_timezone=settings.default_timezone,
         default_checkin_time=settings.checkin_time,
         send_weekly=WeeklySummaries(db, gateway.send_text),
+        aftercare=Aftercare(db, clock, gateway.send_text,
+                            default_timezone=settings.default_timezone),
     )
     scheduler_task = asyncio.create_task(scheduler.run_forever(stop))
+    mailer = SmtpMailer.from_settings(settings)
+    alerts = AlertDispatcher.from_settings(
+        settings, db, clock, send_telegram=runner.channel.send_text,
+        send_email=mailer.send if mailer is not None else None,
+    )
+    alerts_task = asyncio.create_task(alerts.run_forever(stop))
     try:
         await stop.wait()
     finally:
         await runner.stop()
         await scheduler_task
+        await alerts_task
         await gateway.close()
         await gateway.rasa.aclose()
         await runner.bot.shutdown()

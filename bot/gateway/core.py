@@ -150,6 +150,8 @@ class Gateway:
         if step is Next.GROUP:
             await self.outbox.send_plain(channel, chat, None, texts.GROUP_CHAT)
             await channel.leave_chat(chat)
+        elif step is Next.COACH:  # a coach's own chat: nothing logged, nothing to Rasa
+            await self.outbox.send_plain(channel, chat, None, taken.answer or "")
         elif step in (Next.NEEDS_CONSENT, Next.INTRO):
             if step is Next.INTRO:
                 await self.outbox.send_plain(channel, chat, None, texts.INTRO)

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.gateway import model
+from bot.gateway.coach_link import take_coach
 from bot.settings import Settings
 from bot.store import messages as log
 from bot.store.patients import ensure_patient_for_identity, patient_for_identity
@@ -40,6 +41,7 @@ class Next(enum.Enum):
     ALREADY_CONSENTED = "already_consented"
     DELETE = "delete"
     KEEP = "keep"
+    COACH = "coach"  # /coach CODE, or anything from a coach's linked account: never a patient
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Taken:
     truncated: bool = False
     chosen: str | None = None  # for a Rasa button: the text marking the choice
     ready: log.Message | None = None  # the message, when nothing older waits before it
+    answer: str | None = None  # for Next.COACH: the fixed answer
 
 
 def _log(
@@ -118,6 +121,9 @@ def _take_in(
         return Taken(Next.NOTHING)
     if not inbound.private:
         return Taken(Next.GROUP)
+    coach = take_coach(session, inbound, now)
+    if coach is not None:
+        return Taken(Next.COACH, reply_kind=coach[0], answer=coach[1])
     patient = patient_for_identity(session, inbound.channel, inbound.user_id)
     consented = patient is not None and patient.consent_given_at is not None
     if not consented:

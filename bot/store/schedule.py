@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from bot.store.models import Base, UTCDateTime
 
-SEND_KINDS = ("checkin", "checkin_reminder", "weekly_summary")
+SEND_KINDS = ("checkin", "checkin_reminder", "weekly_summary", "aftercare", "aftercare_check")
 SEND_STATUSES = ("sending", "sent", "failed", "missed", "skipped")
 REMINDER_STATUSES = ("pending", "sending", "sent", "cancelled", "missed")
 MAX_REMINDER_TEXT = 1000
