@@ -34,6 +34,10 @@ PROTECTED = [
     ("GET", "/safety"),
     ("POST", "/safety/{f}/acknowledge"),
     ("GET", "/search?q=fire"),
+    ("GET", "/alerts"),
+    ("POST", "/alerts/telegram-code"),
+    ("POST", "/alerts/telegram-unlink"),
+    ("POST", "/alerts/contact"),
 ]
 ROUTE_PATTERNS = {
     "/patients/{p}": "/patients/{patient_id}",
