@@ -35,7 +35,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -48,6 +48,7 @@ from bot.scheduler.service import Scheduler  # noqa: E402
 from bot.services import running_stack  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.store import alerts  # noqa: E402
+from bot.store.alerts import CoachAlert  # noqa: E402
 from bot.store.db import Database  # noqa: E402
 from bot.store.messages import max_update_id  # noqa: E402
 from bot.store.models import ChannelIdentity, SafetyFlag  # noqa: E402
@@ -71,6 +72,18 @@ def _prepare(db: Database) -> str:
         assert row is not None
         row.on_call = True
         return alerts.new_link_code(session, coach.id, now)
+
+
+def _dispatch_seconds(db: Database, flag_ids: list[int]) -> list[float]:
+    """Per flag: from the flag row (written by the action server) to its first alert sent."""
+    with db.sessions() as session:
+        rows = session.execute(
+            select(SafetyFlag.created_at, func.min(CoachAlert.sent_at))
+            .join(CoachAlert, CoachAlert.flag_id == SafetyFlag.id)
+            .where(SafetyFlag.id.in_(flag_ids), CoachAlert.sent_at.is_not(None))
+            .group_by(SafetyFlag.id, SafetyFlag.created_at)
+        ).all()
+    return sorted((sent - created).total_seconds() for created, sent in rows)
 
 
 def _flag_users(db: Database, flag_ids: list[int]) -> dict[int, int]:
@@ -155,6 +168,7 @@ async def bench(args: argparse.Namespace, database_url: str, rasa_url: str,
     messages = result["coach_messages"]
     ids = [int(m.group(1)) for c in messages if (m := FLAG_LINK.search(c["text"]))]
     owners = _flag_users(db, ids)
+    dispatch = _dispatch_seconds(db, ids) or [float("nan")]
     db.dispose()
     for call in messages:
         match = FLAG_LINK.search(call["text"])
@@ -168,6 +182,9 @@ async def bench(args: argparse.Namespace, database_url: str, rasa_url: str,
     print(f"alert latency p50={_percentile(latencies, 0.5):.1f} s "
           f"p95={_percentile(latencies, 0.95):.1f} s max={max(latencies):.1f} s "
           f"alerts={len(alerted)}/{len(sent)} coach_messages={len(messages)}")
+    print(f"  of which flag written -> alert sent p50={_percentile(dispatch, 0.5):.1f} s "
+          f"p95={_percentile(dispatch, 0.95):.1f} s (the rest: the crisis message waiting "
+          f"for Rasa and the action server under the load)")
     print(f"patient reply latency under the load p50={_percentile(replies, 0.5) * 1000:.0f} ms "
           f"p95={_percentile(replies, 0.95) * 1000:.0f} ms "
           f"unanswered={result['load']['unanswered']} "
