@@ -236,3 +236,37 @@ async def test_two_instances_send_each_alert_once(alerts_world: World, database_
         ("telegram", str(ONCALL_CHAT)): 8, ("email", "oncall@example.org"): 8,
     }
     assert all(row.status == "sent" and row.attempts == 1 for row in alert_rows(world))
+
+
+def test_two_instances_in_two_threads_send_each_alert_once(
+    alerts_world: World, database_url: str
+) -> None:
+    """Two dispatchers, each with its own engine, event loop and thread, race on every flag."""
+    import threading
+
+    world, channels = alerts_world, FakeAlertChannels()
+    patients = [f"t{n}" for n in range(12)]
+    for patient_id in patients:
+        world.add_patient(patient_id)
+        add_flag(world, patient_id, "crisis", "pending")
+    add_coach(world, "ann", chat_id=COACH_CHAT, email="ann@example.org", patients=tuple(patients))
+    start = threading.Barrier(2)
+
+    def instance() -> None:
+        database = Database.from_url(database_url)
+        try:
+            alerts = dispatcher(world, channels, database)
+            start.wait()
+            for _ in range(5):
+                asyncio.run(alerts.tick())
+        finally:
+            database.dispose()
+
+    threads = [threading.Thread(target=instance) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    sent = Counter((s.channel, s.address) for s in channels.sent)
+    assert sent == {("telegram", str(COACH_CHAT)): 12, ("email", "ann@example.org"): 12}
+    assert len(alert_rows(world)) == 24
