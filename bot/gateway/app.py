@@ -83,8 +83,14 @@ async def start_telegram(
     return runner
 
 
-async def run_telegram(settings: Settings) -> None:
-    """Run the Telegram gateway, the scheduler and the coach alerts until SIGINT/SIGTERM."""
+def start_background(
+    settings: Settings, db: Database, gateway: Gateway, runner: TelegramRunner,
+    stop: asyncio.Event,
+) -> list[asyncio.Task[None]]:
+    """Start the scheduler (check-ins, summaries, aftercare) and the coach alert dispatcher.
+
+    Both run until ``stop`` is set; await the returned tasks after setting it.
+    """
     from bot.progress.weekly import WeeklySummaries
     from bot.scheduler.aftercare import Aftercare
     from bot.scheduler.alerts import AlertDispatcher
@@ -92,15 +98,6 @@ async def run_telegram(settings: Settings) -> None:
     from bot.scheduler.mailer import SmtpMailer
     from bot.scheduler.service import Scheduler
 
-    db = Database.from_settings(settings)
-    db.migrate()
-    gateway = create_gateway(settings, db)
-    await gateway.start()
-    runner = await start_telegram(gateway, settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     clock = SystemClock()
     scheduler = Scheduler(
         db, clock, gateway.trigger_checkin, gateway.send_text,
@@ -110,19 +107,32 @@ async def run_telegram(settings: Settings) -> None:
         aftercare=Aftercare(db, clock, gateway.send_text,
                             default_timezone=settings.default_timezone),
     )
-    scheduler_task = asyncio.create_task(scheduler.run_forever(stop))
     mailer = SmtpMailer.from_settings(settings)
     alerts = AlertDispatcher.from_settings(
         settings, db, clock, send_telegram=runner.channel.send_text,
         send_email=mailer.send if mailer is not None else None,
     )
-    alerts_task = asyncio.create_task(alerts.run_forever(stop))
+    return [asyncio.create_task(scheduler.run_forever(stop), name="scheduler"),
+            asyncio.create_task(alerts.run_forever(stop), name="coach-alerts")]
+
+
+async def run_telegram(settings: Settings) -> None:
+    """Run the Telegram gateway, the scheduler and the coach alerts until SIGINT/SIGTERM."""
+    db = Database.from_settings(settings)
+    db.migrate()
+    gateway = create_gateway(settings, db)
+    await gateway.start()
+    runner = await start_telegram(gateway, settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    tasks = start_background(settings, db, gateway, runner, stop)
     try:
         await stop.wait()
     finally:
         await runner.stop()
-        await scheduler_task
-        await alerts_task
+        await asyncio.gather(*tasks)
         await gateway.close()
         await gateway.rasa.aclose()
         await runner.bot.shutdown()

@@ -110,3 +110,34 @@ async def test_crisis_alert_reaches_the_coach_telegram_without_the_patients_word
     assert WORDS not in alert and patient_id not in alert
     assert await dispatcher.tick() == {}
     assert len(harness.telegram.texts_to(COACH_USER)) == before + 1
+
+
+async def test_the_gateway_process_runs_the_alert_dispatcher(harness: GatewayHarness) -> None:
+    """The production wiring (``start_background``) alerts the linked coach on its own."""
+    import asyncio
+
+    from bot.gateway.app import start_background
+
+    coach_id = _coach(harness)
+    await _answer(harness, COACH_USER, f"/coach {_code(harness, coach_id)}")
+    assert harness.db is not None and harness.runner is not None and harness.gateway is not None
+    now = datetime.now(timezone.utc)
+    with harness.db.sessions.begin() as session:  # a patient with no coach: on call at once
+        row = alerts.contact(session, coach_id)
+        assert row is not None
+        row.on_call = True
+        session.add(Patient(id="bg-patient", created_at=now, country="GB", timezone="UTC",
+                            checkin_time="20:00", checkins_paused=False, weekly_summary=True,
+                            consent_given_at=now))
+        session.flush()
+        session.add(SafetyFlag(patient_id="bg-patient", created_at=now, kind="red_flag",
+                               level="emergency", text=WORDS, reasons=[]))
+    stop = asyncio.Event()
+    tasks = start_background(harness.gateway.settings, harness.db, harness.gateway,
+                             harness.runner, stop)
+    try:
+        texts = await harness.telegram.wait_texts(COACH_USER, 2, timeout=20)
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks)
+    assert "possible medical emergency" in texts[1] and WORDS not in texts[1]
