@@ -5,7 +5,8 @@ flag of level "emergency" (an unknown tier counts as emergency), and again when 
 rises to "high". The alert goes to the patient's assigned coaches on every channel they set
 up (their linked Telegram, their e-mail when SMTP is configured); with nobody to reach, it
 goes to the on-call people at once. When a flag waits unacknowledged for ``escalate_after``
-the on-call people (coaches marked on call, and ``ALERT_ONCALL_EMAIL``) are alerted too.
+the on-call people (coaches marked on call, and ``ALERT_ONCALL_EMAIL``; with neither set,
+the admins) are alerted too.
 
 Rows are INSERTed under a UNIQUE (flag, reason, channel, address) constraint, so however
 many instances plan at once, each alert exists once.
@@ -87,19 +88,26 @@ def coach_recipients(
     return found
 
 
-def oncall_recipients(session: Session, policy: AlertPolicy) -> list[Recipient]:
-    """Coaches marked on call (enabled), and the configured on-call address."""
-    contacts = session.execute(
+def _contacts(session: Session, *where: object) -> list[CoachContact]:
+    return list(session.execute(
         select(CoachContact)
         .join(Coach, Coach.id == CoachContact.coach_id)
-        .where(CoachContact.on_call.is_(True), Coach.disabled.is_(False))
+        .where(Coach.disabled.is_(False), *where)
         .order_by(Coach.id)
-    ).scalars()
+    ).scalars())
+
+
+def oncall_recipients(session: Session, policy: AlertPolicy) -> list[Recipient]:
+    """Coaches marked on call and the configured on-call address; else the admins."""
+    contacts = _contacts(session, CoachContact.on_call.is_(True))
     found = [r for contact in contacts for r in _recipients(contact, policy.email)]
     if policy.email and policy.oncall_email:
         extra = Recipient(EMAIL, policy.oncall_email.strip().lower())
         if all((r.channel, r.address) != (extra.channel, extra.address) for r in found):
             found.append(extra)
+    if not found:  # nobody on call: the admins who set up alerts
+        admins = _contacts(session, Coach.is_admin.is_(True))
+        found = [r for contact in admins for r in _recipients(contact, policy.email)]
     return found
 
 
@@ -133,6 +141,8 @@ def plan_alerts(session: Session, now: datetime, policy: AlertPolicy) -> PlanRes
             wanted += [(HIGH, r, HIGH) for r in direct]
         if now - flag.created_at >= policy.escalate_after:
             wanted += [("escalation", r, flag.level) for r in oncall]
+            if not oncall:
+                unreachable.append(flag.id)
         if not wanted:
             unreachable.append(flag.id)
         for reason, recipient, level in wanted:

@@ -106,8 +106,8 @@ class AlertDispatcher:
         planned = await asyncio.to_thread(self._plan, self._clock.now())
         counts["planned"] += planned.created
         for flag_id in set(planned.unreachable) - self._warned:
-            logger.error("safety flag %s needs a coach alert but no coach or on-call person "
-                         "has Telegram or e-mail set up", flag_id)
+            logger.error("safety flag %s needs a coach alert or escalation but no coach, "
+                         "on-call person or admin has Telegram or e-mail set up", flag_id)
         self._warned.update(planned.unreachable)
         due = await asyncio.to_thread(self._due, self._clock.now())
         outcomes = await asyncio.gather(*(self._run(alert) for alert in due))

@@ -270,3 +270,21 @@ def test_two_instances_in_two_threads_send_each_alert_once(
     sent = Counter((s.channel, s.address) for s in channels.sent)
     assert sent == {("telegram", str(COACH_CHAT)): 12, ("email", "ann@example.org"): 12}
     assert len(alert_rows(world)) == 24
+
+
+async def test_with_nobody_on_call_the_admins_get_the_escalation(alerts_world: World) -> None:
+    world, channels = alerts_world, FakeAlertChannels()
+    add_coach(world, "ann", chat_id=COACH_CHAT, patients=("p1",))
+    admin = add_coach(world, "root", chat_id=ONCALL_CHAT)
+    with world.db.sessions.begin() as session:
+        from bot.dashboard.models import Coach
+
+        coach = session.get(Coach, admin)
+        assert coach is not None
+        coach.is_admin = True
+    add_flag(world, "p1", "crisis", "moderate")
+    alerts = dispatcher(world, channels, email=False, oncall_email=None)
+    await alerts.tick()
+    world.clock.advance(timedelta(minutes=15))
+    await alerts.tick()
+    assert [s.address for s in channels.sent] == [str(COACH_CHAT), str(ONCALL_CHAT)]
