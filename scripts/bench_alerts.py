@@ -47,7 +47,7 @@ from bot.scheduler.clock import SystemClock  # noqa: E402
 from bot.scheduler.service import Scheduler  # noqa: E402
 from bot.services import running_stack  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.store import alerts  # noqa: E402
+from bot.store import coach_contacts  # noqa: E402
 from bot.store.alerts import CoachAlert  # noqa: E402
 from bot.store.db import Database  # noqa: E402
 from bot.store.messages import max_update_id  # noqa: E402
@@ -68,10 +68,10 @@ def _prepare(db: Database) -> str:
     with db.sessions.begin() as session:
         coach = add_coach(session, f"oncall{int(time.time())}", "bench password 1234", now,
                           rounds=4)
-        row = alerts.contact(session, coach.id, now)
+        row = coach_contacts.contact(session, coach.id, now)
         assert row is not None
         row.on_call = True
-        return alerts.new_link_code(session, coach.id, now)
+        return coach_contacts.new_link_code(session, coach.id, now)
 
 
 def _dispatch_seconds(db: Database, flag_ids: list[int]) -> list[float]:

@@ -20,7 +20,7 @@ from bot.dashboard import audit
 from bot.dashboard.models import Coach
 from bot.dashboard.security import CSRF_FIELD, check_csrf
 from bot.dashboard.web import as_coach, render, state
-from bot.store import alerts
+from bot.store import coach_contacts
 
 LINK_CODE = "alerts_link_code"
 UNLINK = "alerts_unlink"
@@ -30,8 +30,8 @@ MAX_EMAIL_CHARS = 254
 
 
 def _page(session: Session, coach: Coach, **extra: Any) -> dict[str, Any]:
-    return {"coach": coach, "contact": alerts.contact(session, coach.id), "code": None,
-            "ttl_minutes": int(alerts.LINK_CODE_TTL.total_seconds() // 60), **extra}
+    return {"coach": coach, "contact": coach_contacts.contact(session, coach.id), "code": None,
+            "ttl_minutes": int(coach_contacts.LINK_CODE_TTL.total_seconds() // 60), **extra}
 
 
 async def alerts_page(request: Request) -> Response:
@@ -48,7 +48,7 @@ async def telegram_code(request: Request) -> Response:
     now = state(request).now()
 
     def work(session: Session, coach: Coach) -> dict[str, Any]:
-        code = alerts.new_link_code(session, coach.id, now)
+        code = coach_contacts.new_link_code(session, coach.id, now)
         audit.audit(session, coach.id, LINK_CODE, now)
         return _page(session, coach, code=code)
 
@@ -64,7 +64,7 @@ async def telegram_unlink(request: Request) -> Response:
     now = state(request).now()
 
     def work(session: Session, coach: Coach) -> None:
-        alerts.unlink_telegram(session, coach.id, now)
+        coach_contacts.unlink_telegram(session, coach.id, now)
         audit.audit(session, coach.id, UNLINK, now)
 
     await as_coach(request, work)
@@ -82,7 +82,7 @@ async def contact(request: Request) -> Response:
     now = state(request).now()
 
     def work(session: Session, coach: Coach) -> None:
-        row = alerts.contact(session, coach.id, now)
+        row = coach_contacts.contact(session, coach.id, now)
         assert row is not None
         row.email, row.on_call, row.updated_at = email or None, on_call, now
         audit.audit(session, coach.id, CONTACT, now,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.alert_content import get_alert_content
 from bot.dashboard.models import Coach
 from bot.gateway import model
-from bot.store import alerts
+from bot.store import coach_contacts
 
 COMMAND = "coach"
 LINKED, BAD_CODE, COACH_CHAT = "linked", "bad_code", "coach_chat"
@@ -33,15 +33,16 @@ def take_coach(session: Session, inbound: model.Inbound, now: datetime) -> tuple
     content = get_alert_content()
     if inbound.kind == model.COMMAND and inbound.command[0] == COMMAND:
         args = inbound.command[1]
+        code = " ".join(args)
         coach_id = (
-            alerts.redeem_link_code(session, " ".join(args), inbound.chat_id, inbound.user_id, now)
-            if args else None
+            coach_contacts.redeem_link_code(session, code, inbound.chat_id, inbound.user_id, now)
+            if code else None
         )
         if coach_id is None:
             return BAD_CODE, content.link[BAD_CODE]
         coach = session.get(Coach, coach_id)
         username = coach.username if coach is not None else "?"
         return LINKED, content.link[LINKED].format(username=username)
-    if alerts.coach_for_telegram_user(session, inbound.user_id) is not None:
+    if coach_contacts.coach_for_telegram_user(session, inbound.user_id) is not None:
         return COACH_CHAT, content.link[COACH_CHAT]
     return None

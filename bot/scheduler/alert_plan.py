@@ -26,12 +26,12 @@ from bot.store.alerts import (
     EMAIL,
     TELEGRAM,
     CoachAlert,
-    CoachContact,
     Recipient,
     alerts_of,
     insert_alert,
     open_flags_since,
 )
+from bot.store.coach_contacts import CoachContact
 from bot.store.models import SafetyFlag
 
 HIGH = "high"

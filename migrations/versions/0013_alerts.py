@@ -4,9 +4,9 @@ Revision ID: 0013_alerts
 Revises: 0006_triage_level, 0004_dashboard (coaches), 0005_weekly (the kind check)
 Create Date: 2026-12-01
 
-Mirrors ``bot/store/alerts.py`` (tables) and ``SEND_KINDS`` in ``bot/store/schedule.py``
-(the "aftercare" and "aftercare_check" kinds of scheduled send: the next-day check-back
-after a crisis and after a medical red flag). SQLite rebuilds scheduled_sends (batch mode)
+Mirrors ``bot/store/alerts.py`` and ``bot/store/coach_contacts.py`` (tables) and
+``SEND_KINDS`` in ``bot/store/schedule.py`` (the "aftercare" and "aftercare_check" kinds of
+scheduled send: the next-day check-back after a crisis and after a medical red flag). SQLite rebuilds scheduled_sends (batch mode)
 from the full definition, as in 0005.
 """
 
@@ -20,7 +20,9 @@ from alembic import op
 revision: str = "0013_alerts"
 # A merge point: the alert tables refer to coaches (0004), and the kind check replaced here
 # is the one 0005 wrote, so both must run first (``depends_on`` would leave them as heads).
-down_revision: str | Sequence[str] | None = ("0006_triage_level", "0004_dashboard", "0005_weekly")
+down_revision: str | Sequence[str] | None = (
+    "0006_triage_level", "0004_dashboard", "0005_weekly",
+)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

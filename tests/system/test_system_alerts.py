@@ -14,7 +14,7 @@ from bot.dashboard.accounts import add_coach, assign
 from bot.scheduler.aftercare import Aftercare
 from bot.scheduler.alerts import AlertDispatcher
 from bot.scheduler.clock import FakeClock, SystemClock
-from bot.store import alerts
+from bot.store import coach_contacts
 from tests.fake_telegram.harness import GatewayHarness
 
 pytestmark = pytest.mark.slow
@@ -34,7 +34,7 @@ async def test_crisis_alerts_the_linked_coach_and_gets_a_check_back_next_morning
     with h.db.sessions.begin() as session:
         coach = add_coach(session, f"sys-coach-{next(_coaches)}", "system test pw 123", now,
                           rounds=4)
-        code = alerts.new_link_code(session, coach.id, now)
+        code = coach_contacts.new_link_code(session, coach.id, now)
         coach_id = coach.id
     await h.say(coach_user, f"/coach {code}")
     await h.telegram.wait_texts(coach_user, 1)

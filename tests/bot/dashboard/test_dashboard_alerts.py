@@ -11,7 +11,7 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from bot.dashboard.models import AuditEntry
-from bot.store import alerts
+from bot.store import coach_contacts
 from bot.store.db import Database
 from bot.store.models import SafetyFlag
 
@@ -87,7 +87,7 @@ def test_link_telegram_code_email_and_on_call(
     code = re.search(r"/coach ([A-Z0-9]{8})", page.text)
     assert code is not None
     with database.sessions.begin() as session:
-        coach_id = alerts.redeem_link_code(session, code.group(1), 424242, "424242", NOW)
+        coach_id = coach_contacts.redeem_link_code(session, code.group(1), 424242, "424242", NOW)
         assert coach_id is not None
     assert "Linked since" in client.get("/alerts").text
     response = client.post("/alerts/contact", data={"csrf_token": token,
@@ -95,7 +95,7 @@ def test_link_telegram_code_email_and_on_call(
                                                    "on_call": "yes"})
     assert response.status_code == 303
     with database.sessions() as session:
-        row = alerts.contact(session, coach_id)
+        row = coach_contacts.contact(session, coach_id)
         assert row is not None and (row.email, row.on_call) == ("alice@example.org", True)
     bad = client.post("/alerts/contact", data={"csrf_token": token, "email": "not an address"})
     assert bad.status_code == 400

@@ -10,7 +10,7 @@ from bot.alert_content import get_alert_content
 from bot.dashboard.models import Coach, CoachPatient
 from bot.scheduler.alerts import AlertDispatcher
 from bot.scheduler.clock import SystemClock
-from bot.store import alerts
+from bot.store import coach_contacts
 from bot.store.messages import Message
 from bot.store.models import ChannelIdentity, Patient, SafetyFlag
 from tests.fake_telegram.fake_rasa import FakeRasa
@@ -31,10 +31,10 @@ def _coach(h: GatewayHarness, username: str = "ann") -> int:
         return int(coach.id)
 
 
-def _code(h: GatewayHarness, coach_id: int, ttl: timedelta = alerts.LINK_CODE_TTL) -> str:
+def _code(h: GatewayHarness, coach_id: int, ttl: timedelta = coach_contacts.LINK_CODE_TTL) -> str:
     assert h.db is not None
     with h.db.sessions.begin() as session:
-        return alerts.new_link_code(session, coach_id, datetime.now(timezone.utc), ttl)
+        return coach_contacts.new_link_code(session, coach_id, datetime.now(timezone.utc), ttl)
 
 
 def _count(h: GatewayHarness, *columns: object) -> int:
@@ -63,7 +63,7 @@ async def test_coach_links_telegram_and_is_never_a_patient(
     assert await _answer(harness, COACH_USER, "/start") == links["coach_chat"]
     assert harness.db is not None
     with harness.db.sessions() as session:
-        row = alerts.contact(session, coach_id)
+        row = coach_contacts.contact(session, coach_id)
         assert row is not None and row.telegram_chat_id == COACH_USER
         assert row.telegram_user_id == str(COACH_USER)
     # Nothing about the coach's chat is kept as a patient's, and nothing went to Rasa.
@@ -123,7 +123,7 @@ async def test_the_gateway_process_runs_the_alert_dispatcher(harness: GatewayHar
     assert harness.db is not None and harness.runner is not None and harness.gateway is not None
     now = datetime.now(timezone.utc)
     with harness.db.sessions.begin() as session:  # a patient with no coach: on call at once
-        row = alerts.contact(session, coach_id)
+        row = coach_contacts.contact(session, coach_id)
         assert row is not None
         row.on_call = True
         session.add(Patient(id="bg-patient", created_at=now, country="GB", timezone="UTC",

@@ -13,7 +13,8 @@ from sqlalchemy import delete, select
 from bot.dashboard.models import AuditEntry, Coach, CoachPatient
 from bot.scheduler.alert_plan import AlertPolicy
 from bot.scheduler.alerts import AlertDispatcher
-from bot.store.alerts import CoachAlert, CoachContact, CoachLinkCode
+from bot.store.alerts import CoachAlert
+from bot.store.coach_contacts import CoachContact, CoachLinkCode
 from bot.store.db import Database
 from bot.store.models import SafetyFlag
 
