@@ -6,8 +6,8 @@ Create Date: 2026-12-01
 
 Mirrors ``bot/store/alerts.py`` and ``bot/store/coach_contacts.py`` (tables) and
 ``SEND_KINDS`` in ``bot/store/schedule.py`` (the "aftercare" and "aftercare_check" kinds of
-scheduled send: the next-day check-back after a crisis and after a medical red flag). SQLite rebuilds scheduled_sends (batch mode)
-from the full definition, as in 0005.
+scheduled send: the next-day check-back after a crisis and after a medical red flag).
+SQLite rebuilds scheduled_sends (batch mode) from the full definition, as in 0005.
 """
 
 from __future__ import annotations
