@@ -11,7 +11,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 # SQLAlchemy 1.4 warns about everything 2.0 removes; the tests turn our warnings into errors.
 export SQLALCHEMY_WARN_20 ?= 1
 
-.PHONY: help install train train-if-needed run chat test unit validate e2e evaluate bench lint clean browser audit
+.PHONY: help install train train-if-needed run chat test unit validate e2e evaluate bench bench-alerts lint clean browser audit
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ test: lint validate train-if-needed unit e2e evaluate  ## All tests: ruff and my
 
 bench: train-if-needed  ## Training time, NLU scores, reply latency, memory; see results/bench.json
 	$(PY) scripts/bench.py
+
+bench-alerts: train-if-needed  ## Coach alert latency: crisis messages during the 50-patient gateway load
+	$(PY) scripts/bench_alerts.py
 
 lint: $(STAMP)  ## ruff and mypy
 	$(VENV)/bin/ruff check bot actions tests scripts

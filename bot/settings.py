@@ -36,6 +36,16 @@ DEFAULT_TIMEZONE = "DEFAULT_TIMEZONE"
 DEFAULT_CHECKIN_TIME = "DEFAULT_CHECKIN_TIME"
 EPISODE_IDLE_MINUTES = "EPISODE_IDLE_MINUTES"
 LOG_LEVEL = "LOG_LEVEL"
+# Coach alerts (issue #8): e-mail over SMTP, the on-call address, escalation, links.
+SMTP_HOST = "SMTP_HOST"
+SMTP_PORT = "SMTP_PORT"
+SMTP_USER = "SMTP_USER"
+SMTP_PASSWORD = "SMTP_PASSWORD"
+SMTP_FROM = "SMTP_FROM"
+SMTP_SECURITY = "SMTP_SECURITY"
+ALERT_ONCALL_EMAIL = "ALERT_ONCALL_EMAIL"
+ALERT_ESCALATE_MINUTES = "ALERT_ESCALATE_MINUTES"
+DASHBOARD_URL = "DASHBOARD_URL"
 
 DEFAULT_DATABASE_URL = "sqlite:///var/flare.db"
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
@@ -46,6 +56,8 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _TELEGRAM_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+_EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+SMTP_SECURITY_MODES = ("starttls", "ssl", "none")
 
 T = TypeVar("T")
 
@@ -166,6 +178,35 @@ def require_webhook_secret(secret: str | None) -> str:
             "make one with: python -c \"import secrets; print(secrets.token_urlsafe(32))\""
         )
     return secret
+def _whole(name: str, low: int, high: int) -> Callable[[str], int]:
+    """Build a validator for a whole number between ``low`` and ``high``."""
+
+    def check(value: str) -> int:
+        if not value.isdigit() or not low <= int(value) <= high:
+            raise SettingsError(f"{name} must be a whole number {low}-{high}, got {value!r}")
+        return int(value)
+
+    return check
+
+
+def _email(name: str) -> Callable[[str], str]:
+    """Build a validator for one e-mail address."""
+
+    def check(value: str) -> str:
+        if not _EMAIL.match(value):
+            raise SettingsError(f"{name} must be an e-mail address, got {value!r}")
+        return value
+
+    return check
+
+
+def _smtp_security(value: str) -> str:
+    mode = value.lower()
+    if mode not in SMTP_SECURITY_MODES:
+        raise SettingsError(
+            f"{SMTP_SECURITY} must be one of {', '.join(SMTP_SECURITY_MODES)}, got {value!r}"
+        )
+    return mode
 
 
 @dataclass(frozen=True)
@@ -185,6 +226,25 @@ class Settings:
     default_checkin_time: str = "20:00"
     episode_idle_minutes: int = 120
     log_level: str = "INFO"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_from: str | None = None
+    smtp_security: str = "starttls"
+    alert_oncall_email: str | None = None
+    alert_escalate_minutes: int = 15
+    dashboard_url: str = "http://127.0.0.1:8000"
+
+    @property
+    def smtp_enabled(self) -> bool:
+        """Whether alert e-mails can be sent (SMTP_HOST and SMTP_FROM are set)."""
+        return bool(self.smtp_host and self.smtp_from)
+
+    @property
+    def alert_escalate_after(self) -> timedelta:
+        """How long an alerted flag may wait unacknowledged before the on-call person is told."""
+        return timedelta(minutes=self.alert_escalate_minutes)
 
     @property
     def episode_idle(self) -> timedelta:
@@ -257,6 +317,21 @@ class Settings:
                 EPISODE_IDLE_MINUTES, _idle_minutes, defaults.episode_idle_minutes
             ),
             log_level=get(LOG_LEVEL, _log_level, defaults.log_level),
+            smtp_host=get(SMTP_HOST, str, None),
+            smtp_port=get(SMTP_PORT, _whole(SMTP_PORT, 1, 65535), defaults.smtp_port),
+            smtp_user=get(SMTP_USER, str, None),
+            smtp_password=get(SMTP_PASSWORD, str, None),
+            smtp_from=get(SMTP_FROM, _email(SMTP_FROM), None),
+            smtp_security=get(SMTP_SECURITY, _smtp_security, defaults.smtp_security),
+            alert_oncall_email=get(ALERT_ONCALL_EMAIL, _email(ALERT_ONCALL_EMAIL), None),
+            alert_escalate_minutes=get(
+                ALERT_ESCALATE_MINUTES,
+                _whole(ALERT_ESCALATE_MINUTES, 1, 24 * 60),
+                defaults.alert_escalate_minutes,
+            ),
+            dashboard_url=get(
+                DASHBOARD_URL, lambda v: _http_url(DASHBOARD_URL, v), defaults.dashboard_url
+            ).rstrip("/"),
         )
         if settings.telegram_webhook_url:
             require_webhook_secret(settings.telegram_webhook_secret)

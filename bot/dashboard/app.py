@@ -13,6 +13,7 @@ Routes (all but ``/login`` and ``/static`` need a logged-in coach)::
     GET  /episodes/{id}, POST /episodes/{id}/notes
     GET  /safety, POST /safety/{flag_id}/acknowledge
     GET  /search?q=...
+    GET  /alerts, POST /alerts/telegram-code, /alerts/telegram-unlink, /alerts/contact
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.dashboard import routes_auth, routes_data, routes_mfa, routes_pages
+from bot.dashboard import routes_alerts, routes_auth, routes_data, routes_mfa, routes_pages
 from bot.dashboard.config import MIN_SECRET_CHARS, DashboardConfig
 from bot.dashboard.ratelimit import LoginLimiter
 from bot.dashboard.security import SessionCodec, SessionMiddleware
@@ -132,6 +133,10 @@ def routes() -> list[Route | Mount]:
         Route("/safety", routes_pages.safety),
         Route("/safety/{flag_id:int}/acknowledge", routes_pages.acknowledge, methods=["POST"]),
         Route("/search", routes_pages.search),
+        Route("/alerts", routes_alerts.alerts_page),
+        Route("/alerts/telegram-code", routes_alerts.telegram_code, methods=["POST"]),
+        Route("/alerts/telegram-unlink", routes_alerts.telegram_unlink, methods=["POST"]),
+        Route("/alerts/contact", routes_alerts.contact, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static"),
     ]
 

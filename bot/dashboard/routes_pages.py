@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from bot.analytics import metrics
 from bot.analytics.transcript import episode_transcript
+from bot.dashboard import alert_queries
 from bot.dashboard.safety_plan import plan_section
 from bot.dashboard.security import CSRF_FIELD, check_csrf
 from bot.dashboard.web import as_coach, not_found, render, state
@@ -132,7 +133,9 @@ async def safety(request: Request) -> Response:
         audit.audit(session, coach.id, audit.VIEW_SAFETY, now, detail=f"{len(flags)} open")
         for patient_id in sorted({flag.patient_id for flag in flags}):
             audit.audit(session, coach.id, audit.VIEW_SAFETY, now, patient_id=patient_id)
-        return {"coach": coach, "flags": flags}
+        return {"coach": coach, "flags": flags, "now": now,
+                "alerts": alert_queries.alert_states(session, [flag.id for flag in flags]),
+                "ack_times": alert_queries.ack_times(session, coach, now)}
 
     data = await as_coach(request, work)
     return render(request, "safety.html", **data)

@@ -31,6 +31,11 @@ async def _group(gw: Gateway, channel: Channel, inbound: Inbound, taken: Taken) 
     await channel.leave_chat(inbound.chat_id)
 
 
+async def _coach(gw: Gateway, channel: Channel, inbound: Inbound, taken: Taken) -> None:
+    """A coach's own chat (``/coach CODE`` or anything later): nothing logged, nothing to Rasa."""
+    await gw.outbox.send_plain(channel, inbound.chat_id, None, taken.answer or "")
+
+
 async def _ask_consent(gw: Gateway, channel: Channel, inbound: Inbound, taken: Taken) -> None:
     first = texts.INTRO if taken.next is Next.INTRO else texts.CONSENT_PENDING
     await gw.outbox.send_plain(channel, inbound.chat_id, None, first)
@@ -109,6 +114,7 @@ async def _rasa(gw: Gateway, channel: Channel, inbound: Inbound, taken: Taken) -
 HANDLERS: dict[Next, Handler] = {
     Next.NOTHING: _nothing,
     Next.GROUP: _group,
+    Next.COACH: _coach,
     Next.NEEDS_CONSENT: _ask_consent,
     Next.INTRO: _ask_consent,
     Next.CONSENTED: _consent_answer,

@@ -100,11 +100,40 @@ def weekly_summaries(db: Database, gateway: Gateway) -> WeeklySummaries:
     return WeeklySummaries(db, gateway.send_text, send_photo=gateway.send_photo)
 
 
-async def run_telegram(settings: Settings) -> None:
-    """Run the Telegram gateway and the scheduler until SIGINT/SIGTERM."""
+def start_background(
+    settings: Settings, db: Database, gateway: Gateway, runner: TelegramRunner,
+    stop: asyncio.Event,
+) -> list[asyncio.Task[None]]:
+    """Start the scheduler (check-ins, summaries, aftercare) and the coach alert dispatcher.
+
+    Both run until ``stop`` is set; await the returned tasks after setting it.
+    """
+    from bot.scheduler.aftercare import Aftercare
+    from bot.scheduler.alerts import AlertDispatcher
     from bot.scheduler.clock import SystemClock
+    from bot.scheduler.mailer import SmtpMailer
     from bot.scheduler.service import Scheduler
 
+    clock = SystemClock()
+    scheduler = Scheduler(
+        db, clock, gateway.trigger_checkin, gateway.send_text,
+        default_timezone=settings.default_timezone,
+        default_checkin_time=settings.checkin_time,
+        send_weekly=weekly_summaries(db, gateway),
+        aftercare=Aftercare(db, clock, gateway.send_text,
+                            default_timezone=settings.default_timezone),
+    )
+    mailer = SmtpMailer.from_settings(settings)
+    alerts = AlertDispatcher.from_settings(
+        settings, db, clock, send_telegram=runner.channel.send_text,
+        send_email=mailer.send if mailer is not None else None,
+    )
+    return [asyncio.create_task(scheduler.run_forever(stop), name="scheduler"),
+            asyncio.create_task(alerts.run_forever(stop), name="coach-alerts")]
+
+
+async def run_telegram(settings: Settings) -> None:
+    """Run the Telegram gateway, the scheduler and the coach alerts until SIGINT/SIGTERM."""
     db = Database.from_settings(settings)
     db.migrate()
     gateway = create_gateway(settings, db)
@@ -114,18 +143,12 @@ async def run_telegram(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    scheduler = Scheduler(
-        db, SystemClock(), gateway.trigger_checkin, gateway.send_text,
-        default_timezone=settings.default_timezone,
-        default_checkin_time=settings.checkin_time,
-        send_weekly=weekly_summaries(db, gateway),
-    )
-    scheduler_task = asyncio.create_task(scheduler.run_forever(stop))
+    tasks = start_background(settings, db, gateway, runner, stop)
     try:
         await stop.wait()
     finally:
         await runner.stop()
-        await scheduler_task
+        await asyncio.gather(*tasks)
         await gateway.close()
         await gateway.rasa.aclose()
         await runner.bot.shutdown()

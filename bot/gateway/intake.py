@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.gateway import model, plan_steps
+from bot.gateway.coach_link import take_coach
 from bot.nlu.safety_net import Risk, assess
 from bot.settings import Settings
 from bot.store import messages as log
@@ -48,6 +49,7 @@ class Next(enum.Enum):
     PRE_CONSENT_RISK = "pre_consent_risk"  # risk language before consent (nothing stored)
     COUNTRY = "country"  # a country button (detail: the code)
     SAFETY_PLAN = "safety_plan"  # a safety-plan step (detail: see bot.gateway.plan_steps)
+    COACH = "coach"  # /coach CODE, or anything from a coach's linked account: never a patient
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Taken:
     chosen: str | None = None  # for a Rasa button: the text marking the choice
     ready: log.Message | None = None  # the message, when nothing older waits before it
     detail: str | None = None  # for COUNTRY and SAFETY_PLAN: what to say next
+    answer: str | None = None  # for Next.COACH: the fixed answer
 
 
 def telegram_update_id(inbound: model.Inbound) -> int | None:
@@ -152,6 +155,9 @@ def _take_in(
         return Taken(Next.NOTHING)
     if not inbound.private:
         return Taken(Next.GROUP)
+    coach = take_coach(session, inbound, now)
+    if coach is not None:
+        return Taken(Next.COACH, reply_kind=coach[0], answer=coach[1])
     patient = patient_for_identity(session, inbound.channel, inbound.user_id)
     consented = patient is not None and patient.consent_given_at is not None
     if not consented:

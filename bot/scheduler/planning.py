@@ -73,6 +73,8 @@ class PatientView:
         in_flare: Whether an episode is open and active right now.
         not_before: Ignore due times before this instant (e.g. when the patient joined).
         weekly_summary: Whether the patient wants the Sunday summary.
+        after_crisis: A crisis flag in the last 48 hours: the evening check-in becomes a
+            gentle "how are you?" (no pain scores, no reminder) and the Sunday summary waits.
     """
 
     patient_id: str
@@ -83,6 +85,7 @@ class PatientView:
     in_flare: bool
     not_before: datetime | None = None
     weekly_summary: bool = False
+    after_crisis: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ class Action:
     local_date: date
     due_at: datetime
     step: Step
+    gentle: bool = False  # a check-in sent as the gentle after-crisis message
 
 
 def candidate_dates(now: datetime, zone: ZoneInfo, policy: Policy) -> list[date]:
@@ -141,7 +145,7 @@ def _plan_checkin(view: PatientView, day: date, now: datetime, policy: Policy) -
             step = Step.RETRY
     if step is None:
         return None
-    return Action(view.patient_id, CHECKIN, day, due, step)
+    return Action(view.patient_id, CHECKIN, day, due, step, gentle=view.after_crisis)
 
 
 def _plan_reminder(view: PatientView, day: date, now: datetime, policy: Policy) -> Action | None:
@@ -149,7 +153,7 @@ def _plan_reminder(view: PatientView, day: date, now: datetime, policy: Policy) 
     checkin = view.sends.get((CHECKIN, day))
     if checkin is None or checkin.status is not SendStatus.SENT or checkin.sent_at is None:
         return None
-    if day in view.answered:
+    if day in view.answered or view.after_crisis:
         return None
     due = checkin.sent_at + policy.reminder_after
     if now < due:
@@ -174,8 +178,8 @@ def _plan_reminder(view: PatientView, day: date, now: datetime, policy: Policy) 
 def _plan_weekly(view: PatientView, day: date, now: datetime, policy: Policy) -> Action | None:
     """The Sunday summary, at the check-in time of a local Sunday, once per local week.
 
-    Held back during a flare like the check-in, and recorded as missed once the grace
-    window has passed (no stale summary after downtime).
+    Held back during a flare like the check-in, and in the 48 hours after a crisis, and
+    recorded as missed once the grace window has passed (no stale summary after downtime).
     """
     if day.weekday() != SUNDAY or not view.weekly_summary:
         return None
@@ -187,7 +191,7 @@ def _plan_weekly(view: PatientView, day: date, now: datetime, policy: Policy) ->
         return None  # being sent, sent or closed already
     if now > due + policy.grace:
         step = Step.MISS
-    elif view.in_flare:
+    elif view.in_flare or view.after_crisis:
         return None
     else:
         step = Step.SEND if row is None else Step.RETRY

@@ -16,6 +16,8 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from bot.content import get_content
+from bot.content.alerts import get_alert_content
+from bot.scheduler.aftercare import Aftercare
 from bot.scheduler.clock import Clock
 from bot.scheduler.planning import (
     CHECKIN,
@@ -63,6 +65,10 @@ class Scheduler:
         max_parallel: How many patients are delivered to at the same time.
         send_weekly: Sends the Sunday summary, e.g. a :class:`bot.progress.WeeklySummaries`
             (chart and caption, or text). Without it no Sunday summaries are planned.
+        aftercare: Next-day check-backs after a crisis or red flag
+            (:class:`bot.scheduler.aftercare.Aftercare`), run on every pass.
+        gentle_text: The evening message instead of the check-in in the 48 hours after a
+            crisis (default: ``content/aftercare.yml``).
     """
 
     def __init__(
@@ -82,6 +88,8 @@ class Scheduler:
         default_checkin_time: time = time(20, 0),
         max_parallel: int = 10,
         send_weekly: SendWeekly | None = None,
+        aftercare: Aftercare | None = None,
+        gentle_text: str | None = None,
     ) -> None:
         if tick_seconds <= 0 or grace <= timedelta(0) or max_parallel < 1:
             raise ValueError("tick_seconds, grace and max_parallel must be positive")
@@ -100,6 +108,8 @@ class Scheduler:
         self.default_checkin_time = default_checkin_time
         self._max_parallel = max_parallel
         self._send_weekly = send_weekly
+        self._aftercare = aftercare
+        self._gentle_text = gentle_text or get_alert_content().evening_gentle
 
     @classmethod
     def from_settings(
@@ -141,6 +151,8 @@ class Scheduler:
         counts[f"{PACING}:missed"] += missed
         due = await asyncio.to_thread(self._load_due_reminders, now)
         await asyncio.gather(*(self._run_reminder(reminder, counts, limit) for reminder in due))
+        if self._aftercare is not None:
+            counts.update(await self._aftercare.tick())
         if +counts:
             logger.info("scheduler pass at %s: %s", now.isoformat(), dict(+counts))
         return +counts
@@ -196,7 +208,9 @@ class Scheduler:
         if not claimed:
             return None  # another instance (or an earlier pass) owns it
         try:
-            if action.kind == CHECKIN:
+            if action.kind == CHECKIN and action.gentle:
+                await self._send_text(action.patient_id, self._gentle_text)
+            elif action.kind == CHECKIN:
                 await self._trigger_checkin(action.patient_id)
             elif action.kind == WEEKLY:
                 assert self._send_weekly is not None  # only planned with a sender

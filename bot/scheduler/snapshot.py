@@ -11,8 +11,11 @@ from sqlalchemy.orm import Session
 
 from bot.scheduler.planning import PatientView, Policy, SendRecord
 from bot.scheduler.timing import load_zone, parse_local_time
-from bot.store.models import CheckIn, Episode, Patient
+from bot.store.models import CheckIn, Episode, Patient, SafetyFlag
 from bot.store.schedule import PacingReminder, ReminderStatus, ScheduledSend, SendStatus
+
+AFTER_CRISIS = timedelta(hours=48)
+"""How long after a crisis flag the evening check-in stays gentle and the summary waits."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,14 @@ def load_patient_views(
             .distinct()
         ).scalars()
     )
+    after_crisis = set(
+        session.execute(
+            select(SafetyFlag.patient_id)
+            .where(SafetyFlag.kind == "crisis", SafetyFlag.created_at >= now - AFTER_CRISIS,
+                   SafetyFlag.created_at <= now)
+            .distinct()
+        ).scalars()
+    )
     return [
         PatientView(
             patient_id=row.id,
@@ -96,6 +107,7 @@ def load_patient_views(
             in_flare=row.id in in_flare,
             not_before=row.created_at,
             weekly_summary=bool(row.weekly_summary),
+            after_crisis=row.id in after_crisis,
         )
         for row in patients
     ]

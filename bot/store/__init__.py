@@ -9,6 +9,8 @@ rely on this one list; a new table module is added here.
 from __future__ import annotations
 
 from bot.store import (
+    alerts,
+    coach_contacts,
     coach_sessions,
     coaches,
     messages,
@@ -18,6 +20,9 @@ from bot.store import (
     totp,
 )
 
-TABLE_MODULES = (models, messages, schedule, coaches, coach_sessions, totp, safety_plans)
+TABLE_MODULES = (
+    models, messages, schedule, coaches, coach_sessions, totp, safety_plans, coach_contacts,
+    alerts,
+)
 
 __all__ = ["TABLE_MODULES"]

@@ -16,7 +16,17 @@ from bot.store.coaches import Coach
 from bot.store.messages import Message
 from bot.store.models import CheckIn, Episode, SafetyFlag
 
-QUEUE_KINDS = ("crisis", "red_flag")
+QUEUE_KINDS = ("crisis", "red_flag", "despair_check", "third_party")
+# Order of the safety queue: most urgent level first, then the longest waiting. A flag
+# without a level counts as "pending" (a red flag without one as "emergency").
+LEVEL_RANK = {"high": 0, "emergency": 0, "urgent": 1, "moderate": 2, "pending": 3, "low": 4,
+              "third_party": 5}
+
+
+def queue_rank(flag: SafetyFlag) -> int:
+    """Where a flag's level puts it in the safety queue (0 = most urgent)."""
+    level = flag.level or ("emergency" if flag.kind == "red_flag" else "pending")
+    return LEVEL_RANK.get(level, LEVEL_RANK["pending"])
 MAX_SEARCH_RESULTS = 100
 MIN_SEARCH_CHARS = 2
 LIKE_ESCAPE = "\\"
@@ -118,8 +128,8 @@ def safety_flags(session: Session, patient_id: str | None = None,
 
 
 def safety_queue(session: Session, coach: Coach) -> list[SafetyFlag]:
-    """Crisis and red-flag flags not yet acknowledged, of the coach's patients, oldest first."""
-    return list(
+    """Unacknowledged flags of the coach's patients: most urgent level first, then oldest."""
+    flags = list(
         session.execute(
             select(SafetyFlag)
             .where(
@@ -131,6 +141,8 @@ def safety_queue(session: Session, coach: Coach) -> list[SafetyFlag]:
             .order_by(SafetyFlag.created_at, SafetyFlag.id)
         ).scalars()
     )
+    flags.sort(key=queue_rank)  # stable: oldest first within a level
+    return flags
 
 
 def visible_flag(session: Session, coach: Coach, flag_id: int) -> SafetyFlag | None:

@@ -88,6 +88,9 @@ POLICY: dict[str, TablePolicy] = {
     "audit_log": TablePolicy(SCRUB, export=True, scrub=("detail",), hide=("detail",)),
     "invite_codes": TablePolicy(SCRUB, export=False, scrub=("patient_id",)),
     "safety_plans": TablePolicy(ERASE, export=True),
+    # Alerts carry the flag's kind and level, never the patient's words; while a safety record
+    # is held they stay with their flags, so escalation goes on and nothing is sent twice.
+    "coach_alerts": TablePolicy(ERASE, export=True),
     RASA_EVENTS_TABLE: TablePolicy(ERASE, export=True, link="sender_id"),
 }
 
@@ -205,7 +208,7 @@ def erase_patient(session: Session, patient_id: str, now: datetime) -> bool:
             session.execute(update(table).where(where & kept).values(
                 text=ERASED_TEXT, episode_id=None, coach_note=None))
             session.execute(delete(table).where(where & ~kept))
-        elif hold and table.name in ("patients", "coach_patients"):
+        elif hold and table.name in ("patients", "coach_patients", "coach_alerts"):
             continue
         elif policy.action is ERASE:
             session.execute(delete(table).where(where))
@@ -229,7 +232,7 @@ def release_safety_hold(session: Session, patient_id: str) -> bool:
     ).scalar_one_or_none()
     if deleted_at is None or open_safety_flags(session, patient_id) > 0:
         return False
-    for name in ("safety_flags", "coach_patients", "patients"):
+    for name in ("coach_alerts", "safety_flags", "coach_patients", "patients"):
         table = metadata.tables[name]
         session.execute(delete(table).where(_where(table, POLICY[name], patient_id)))
     return True

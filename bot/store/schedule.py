@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from bot.store.models import Base, UTCDateTime
 
-SEND_KINDS = ("checkin", "checkin_reminder", "weekly_summary")
+SEND_KINDS = ("checkin", "checkin_reminder", "weekly_summary", "aftercare", "aftercare_check")
 
 
 class SendStatus(str, enum.Enum):

@@ -36,6 +36,10 @@ PROTECTED = [
     ("GET", "/search?q=fire"),
     ("GET", "/account/totp"),
     ("POST", "/account/totp"),
+    ("GET", "/alerts"),
+    ("POST", "/alerts/telegram-code"),
+    ("POST", "/alerts/telegram-unlink"),
+    ("POST", "/alerts/contact"),
 ]
 ROUTE_PATTERNS = {
     "/patients/{p}": "/patients/{patient_id}",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from bot.gateway.records import erase_patient, export_json
-from bot.store import audit, data_policy, safety_plans
+from bot.store import alerts, audit, data_policy, safety_plans
 from bot.store.accounts import require_coach
 from bot.store.coaches import AuditEntry
 from bot.store.data_policy import ERASE, POLICY, SCRUB
@@ -39,6 +39,9 @@ def _extra_rows(session: Session, seeded: Seeded) -> None:
     for pid in ("p-alice", "p-bob"):
         safety_plans.start(session, pid, NOW)
         safety_plans.answer(session, pid, "I stop answering messages", NOW)
+        flag = session.get(SafetyFlag, seeded.flags[pid])
+        alerts.insert_alert(session, flag, "new", alerts.Recipient(
+            channel="email", address="coach@example.org", coach_id=None), NOW, "pending")
     for pid, user in (("p-alice", 5001), ("p-bob", 5002)):
         episode = session.get(Episode, seeded.episodes[pid])
         add_fear_statement(session, episode, "what if this is damage", "damage", NOW)
@@ -114,7 +117,7 @@ def test_delete_with_an_open_crisis_keeps_a_minimal_safety_record(
         assert flags[0].text == data_policy.ERASED_TEXT and flags[0].episode_id is None
         counts = _counts(session, "p-alice")
     kept = {name for name, count in counts.items() if count}
-    assert kept <= {"patients", "safety_flags", "coach_patients", "audit_log"}, kept
+    assert kept <= {"patients", "safety_flags", "coach_patients", "audit_log", "coach_alerts"}, kept
     # the coach still sees it in the safety queue, without the text, and acknowledging it
     # erases the rest
     login(client, "alice")
