@@ -7,7 +7,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import common
+from actions import common, red_flag
 
 # Time to notice things between two grounding steps.
 STEP_PAUSE_SECONDS = 8.0
@@ -23,6 +23,7 @@ class ActionGrounding(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         events = common.record_tool_use(tracker, "grounding").events
+        red_flag.remind(dispatcher, tracker)  # after a red flag: the advice first
         grounding = common.content().grounding
         dispatcher.utter_message(text=grounding.intro)
         for step in grounding.steps:
