@@ -12,9 +12,13 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
-from actions.triage import write_crisis_flag
-from actions.triage_outcome import level_response, safe_buttons
+from actions.red_flag import ActionRedFlag
+from actions.triage import ActionCrisisResponse, write_crisis_flag
+from actions.triage_outcome import ActionSafetyQuestion, level_response, safe_buttons
 from actions.triage_texts import texts
+
+# The safety actions, importable from here as before the triage moved them.
+__all__ = ["ActionCrisisResponse", "ActionRedFlag", "ActionSafetyQuestion"]
 
 SAFE_BUTTONS = (("I'm safe right now", "/affirm"), ("I'm not safe", "/deny"))
 GROUNDING_OFFER = (("Yes, ground me", "/request_grounding"), ("Not now", "/deny"))
