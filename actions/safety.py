@@ -82,12 +82,15 @@ def answer_safety_question(
             dispatcher.utter_message(text=texts().get("despair.retry"))
             return [SlotSet("despair_retry", True)]
         known = {"wish_dead": answer, "active_thoughts": answer}
-        events = start_triage(dispatcher, tracker, known, high_now=answer == logic.ACT)
-        outcome = answer == logic.ACT or tracker.get_slot("triage_level") is not None
+        high = answer in (logic.ACT, logic.UNSAFE)
+        events = start_triage(dispatcher, tracker, known, high_now=high)
+        outcome = high or tracker.get_slot("triage_level") is not None
         follow = "action_triage_outcome" if outcome else "triage_form"
         return events + [FollowupAction(follow)]
+    if answer == logic.UNSURE and logic.says_safe(text):
+        answer, confident = logic.YES, True
     if answer == logic.YES and confident:
         return safe_now_response(dispatcher) + [SlotSet("triage_retry", None)]
-    if answer in (logic.NO, logic.ACT) or tracker.get_slot("triage_retry") == "safe":
+    if answer in (logic.NO, logic.ACT, logic.UNSAFE) or tracker.get_slot("triage_retry") == "safe":
         return not_safe_response(dispatcher, tracker) + [SlotSet("triage_retry", None)]
     return ask_safe_again(dispatcher) + [SlotSet("triage_retry", "safe")]

@@ -29,7 +29,8 @@ import re
 from collections.abc import Mapping
 
 YES, NO, UNSURE = "yes", "no", "unsure"
-ACT = "act"  # "yes I did", "I took 20": something was already done
+ACT = "act"  # "I took 20", "I've overdosed": something was already done
+UNSAFE = "unsafe"  # "I can't keep myself safe", "I'm not safe": high at once
 
 QUESTIONS = ("wish_dead", "active_thoughts", "method", "intent", "plan", "behaviour")
 # Asked only when active thoughts were a yes (or unclear twice).
@@ -127,10 +128,16 @@ _LEANS_YES = (
 )
 _YES = (
     r"^\s*(?:yes|yeah|yea|yep|yup|ya|y|aye|sure|true|correct|right|definitely|i am|i do"
-    r"|i have|i did|i will|i'm going to|i can'?t keep myself safe)\b",
+    r"|i have|i did|i will|i'm going to)\b",
     r"\ball the time\b",
     r"\bevery day\b",
     r"\bconstantly\b",
+)
+_UNSAFE = (
+    r"\b(?:can'?t|cannot|can not|unable to|don'?t think i can) (?:keep|stay)(?: myself)? safe\b",
+    r"\b(?:i'm|i am|i feel|not feeling|don'?t feel) (?:not |un)?safe\b(?<!\bi'm safe)(?<!\bi am safe)",
+    r"\bnot safe\b",
+    r"\bunsafe\b",
 )
 _NO = (
     r"^\s*(?:no|nope|nah|n|never|not at all|definitely not|absolutely not|no way|i haven'?t"
@@ -145,7 +152,7 @@ def _any(patterns: tuple[str, ...], text: str) -> bool:
 
 
 def classify_answer(text: str, intent: str | None = None) -> str:
-    """``yes``, ``no``, ``unsure`` or ``act`` for an answer to a triage question.
+    """``yes``, ``no``, ``unsure``, ``act`` or ``unsafe`` for an answer to a question.
 
     Button payloads are taken as they are. Typed text is read for an act already taken
     first, then hedges (never a no), then a plain yes or no; the NLU intent is used only
@@ -159,6 +166,8 @@ def classify_answer(text: str, intent: str | None = None) -> str:
         return UNSURE  # emoji, "...", "?", silence-ish answers
     if _any(_ACT_PATTERNS, lowered):
         return ACT
+    if _any(_UNSAFE, lowered):
+        return UNSAFE
     if _any(_LEANS_YES, lowered):
         return YES
     if _any(_UNSURE_PATTERNS, lowered):
@@ -168,6 +177,14 @@ def classify_answer(text: str, intent: str | None = None) -> str:
     if _any(_NO, lowered):
         return NO
     return INTENT_ANSWERS.get(intent or "", UNSURE)
+
+
+def says_safe(text: str) -> bool:
+    """Whether an answer to "are you safe right now?" says plainly that they are safe."""
+    lowered = (text or "").lower().replace("\u2019", "'")
+    return bool(
+        re.match(r"^\s*(?:(?:yes|yeah|yep)[,.!]?\s*)?(?:i'm|i am|im) (?:safe|ok|okay|fine|alright)\b", lowered)
+    ) and not _any(_UNSAFE, lowered)
 
 
 def category_of(safety: Mapping[str, object] | None) -> str | None:
@@ -217,7 +234,7 @@ def level_of(answers: Mapping[str, str | None], done: bool = False) -> str:
     level = "pending"
     for question in QUESTIONS:
         answer = answers.get(question)
-        if answer == ACT:
+        if answer in (ACT, UNSAFE):
             level = max_level(level, "high")
         elif counts_as_yes(answer):
             level = max_level(level, LEVEL_OF_YES[question])

@@ -183,9 +183,9 @@ class ActionDespairOutcome(Action):
                 SlotSet("pending_offer", "tools"),
                 SlotSet("triage_route", "none"),
             ]
-        if answer == logic.ACT:
+        if answer in (logic.ACT, logic.UNSAFE):
             events = start_triage(dispatcher, tracker, {}, high_now=True)
-            return done + events + [SlotSet("triage_act", True)]
+            return done + events + [SlotSet("triage_act", answer == logic.ACT)]
         if answer == logic.YES:
             known = {"wish_dead": logic.YES, "active_thoughts": logic.YES}
             return done + start_triage(dispatcher, tracker, known)

@@ -40,6 +40,8 @@ from actions.triage_logic import ACT, NO, UNSURE, YES
         ("yes, I took all my painkillers an hour ago", ACT),
         ("I've overdosed", ACT),
         ("30 of my pills", ACT),
+        ("I can't keep myself safe", logic.UNSAFE),
+        ("I'm not safe", logic.UNSAFE),
     ],
 )
 def test_classify_answer(text: str, expected: str) -> None:
@@ -50,6 +52,17 @@ def test_unclear_words_fall_back_on_the_intent_only_when_the_words_say_nothing()
     assert logic.classify_answer("hmm", "affirm") == YES
     assert logic.classify_answer("not really", "deny") == UNSURE  # a hedge is never a no
     assert logic.classify_answer("what", "greet") == UNSURE
+
+
+def test_says_safe() -> None:
+    assert logic.says_safe("I'm safe")
+    assert logic.says_safe("yes, I'm ok")
+    assert not logic.says_safe("I'm not safe")
+    assert not logic.says_safe("maybe")
+
+
+def test_unsafe_is_high_at_once() -> None:
+    assert logic.level_of({"wish_dead": logic.UNSAFE}) == "high"
 
 
 def test_questions_start_with_the_wish_and_active_thoughts() -> None:
