@@ -211,9 +211,10 @@ def _closing_words(start: int | None, end: int | None) -> str:
                 "Flares do ease, even when it doesn't feel like it. Write to me any time."
             )
         return (
-            f"It's gone up to {end}. I'm sorry, that's tough. Go gently: rest, warmth, "
-            "something kind for yourself. If anything feels new or different, check with "
-            "your clinician. I'm here whenever you want to talk."
+            f"It's gone up to {end}. I'm sorry, that's tough. Go gently: rest, something "
+            "kind for yourself, and warmth only where your skin has normal feeling. If "
+            "anything feels new or different, check with your clinician. I'm here whenever "
+            "you want to talk."
         )
     return "Thank you for taking this time for yourself. I'm here whenever you need me."
 

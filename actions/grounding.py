@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -34,6 +34,9 @@ class ActionGrounding(Action):
         return events
 
 
+CALM_FIRST = (("Breathing", "/request_breathing"), ("Grounding", "/request_grounding"))
+
+
 class ActionDesensitization(Action):
     """Gentle graded-texture ideas for skin that hurts to touch."""
 
@@ -43,6 +46,15 @@ class ActionDesensitization(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        now = common.utcnow()
+        with common.transaction() as session:
+            episode = common.open_episode(session, tracker, now)
+        if episode is not None:  # a calm moment, not mid-flare: breathing or grounding now
+            dispatcher.utter_message(
+                text=common.content().desensitization.in_flare,
+                buttons=common.buttons(CALM_FIRST),
+            )
+            return [SlotSet("pending_offer", None), *common.in_flare_events(episode)]
         events = common.record_tool_use(tracker, "desensitization").events
         for message in common.content().desensitization.messages():
             dispatcher.utter_message(text=message)
