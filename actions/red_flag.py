@@ -89,7 +89,9 @@ class ActionRedFlag(Action):
         t = texts()
         dispatcher.utter_message(text=t.get(f"red_flag.{tier}_intro", resources))
         dispatcher.utter_message(text=t.get(f"red_flag.{tier}_action", resources))
-        dispatcher.utter_message(text=t.get("coach.red_flag") if coach else t.get("red_flag.dont_wait"))
+        dispatcher.utter_message(
+            text=t.get("coach.red_flag") if coach else t.get("red_flag.dont_wait")
+        )
         return [
             ActiveLoop(None),
             SlotSet("requested_slot", None),

@@ -225,7 +225,9 @@ class ActionAskTriageWishDead(Action):
         question = t.get(f"questions.{self.question}")
         if retry:
             dispatcher.utter_message(text=t.get("retry"))
-        dispatcher.utter_message(text=f"{question}\n\n{sos_line(tracker)}", buttons=answer_buttons())
+        dispatcher.utter_message(
+            text=f"{question}\n\n{sos_line(tracker)}", buttons=answer_buttons()
+        )
         return []
 
 

@@ -135,7 +135,7 @@ _YES = (
 )
 _UNSAFE = (
     r"\b(?:can'?t|cannot|can not|unable to|don'?t think i can) (?:keep|stay)(?: myself)? safe\b",
-    r"\b(?:i'm|i am|i feel|not feeling|don'?t feel) (?:not |un)?safe\b(?<!\bi'm safe)(?<!\bi am safe)",
+    r"\b(?:i feel|not feeling|don'?t feel) (?:un)?safe\b(?<!\bi feel safe)",
     r"\bnot safe\b",
     r"\bunsafe\b",
 )
@@ -183,7 +183,10 @@ def says_safe(text: str) -> bool:
     """Whether an answer to "are you safe right now?" says plainly that they are safe."""
     lowered = (text or "").lower().replace("\u2019", "'")
     return bool(
-        re.match(r"^\s*(?:(?:yes|yeah|yep)[,.!]?\s*)?(?:i'm|i am|im) (?:safe|ok|okay|fine|alright)\b", lowered)
+        re.match(
+            r"^\s*(?:(?:yes|yeah|yep)[,.!]?\s*)?(?:i'm|i am|im) (?:safe|ok|okay|fine|alright)\b",
+            lowered,
+        )
     ) and not _any(_UNSAFE, lowered)
 
 
@@ -213,7 +216,9 @@ def skips_questions(category: str | None, text: str = "") -> bool:
         return True
     lowered = (text or "").lower().replace("\u2019", "'")
     return category == "method_means" and bool(
-        re.search(rf"\b(?:took|taken|swallowed|overdosed)\b.{{0,40}}{_PILLS}|\boverdosed\b", lowered)
+        re.search(
+            rf"\b(?:took|taken|swallowed|overdosed)\b.{{0,40}}{_PILLS}|\boverdosed\b", lowered
+        )
     )
 
 

@@ -56,7 +56,9 @@ def level_response(
     t = texts()
     resources, coach = _patient_context(tracker)
     if level == "high":
-        dispatcher.utter_message(text=t.get("outcome.act_first" if act else "outcome.high_first", resources))
+        dispatcher.utter_message(
+            text=t.get("outcome.act_first" if act else "outcome.high_first", resources)
+        )
         dispatcher.utter_message(text=t.get("outcome.line", resources))
         dispatcher.utter_message(text=t.get("outcome.means"))
         if coach:

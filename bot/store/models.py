@@ -52,9 +52,6 @@ class Base(metaclass=DeclarativeMeta):
     __init__ = mapper_registry.constructor
 
 
-SAFETY_FLAG_KINDS = ("crisis", "red_flag", "despair_check")
-
-
 class UTCDateTime(TypeDecorator):
     """A timezone-aware timestamp that always comes back as an aware UTC datetime.
 

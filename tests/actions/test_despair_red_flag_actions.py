@@ -140,8 +140,14 @@ async def test_emergency_red_flag_emergency_number_and_state(conversation: Conve
 
 @pytest.mark.parametrize(
     ("country", "expected"),
-    [("GB", "NHS 111"), ("AU", "1800 022 222"), ("NZ", "0800 611 116"), ("CA", "811"),
-     ("DE", "116 117"), ("US", "urgent care centre")],
+    [
+        ("GB", "NHS 111"),
+        ("AU", "1800 022 222"),
+        ("NZ", "0800 611 116"),
+        ("CA", "811"),
+        ("DE", "116 117"),
+        ("US", "urgent care centre"),
+    ],
 )
 async def test_urgent_red_flag_gives_same_day_care_for_the_country(
     configure: Callable[..., None], conversation: Conversation, country: str, expected: str
@@ -160,10 +166,14 @@ async def test_urgent_red_flag_gives_same_day_care_for_the_country(
 async def test_played_down_red_flag_repeats_the_advice_before_breathing(
     conversation: Conversation,
 ) -> None:
-    await turn(conversation, ActionRedFlag(), CHEST, "medical_red_flag", {"reasons": ["chest_pain"]})
+    await turn(
+        conversation, ActionRedFlag(), CHEST, "medical_red_flag", {"reasons": ["chest_pain"]}
+    )
 
     _, dispatcher = await turn(
-        conversation, ActionBreathing(), "it's surely just my usual pain, let's do the breathing",
+        conversation,
+        ActionBreathing(),
+        "it's surely just my usual pain, let's do the breathing",
         "request_breathing",
     )
 
@@ -174,9 +184,13 @@ async def test_played_down_red_flag_repeats_the_advice_before_breathing(
 
 
 async def test_no_body_reassurance_after_a_red_flag(conversation: Conversation) -> None:
-    await turn(conversation, ActionRedFlag(), CHEST, "medical_red_flag", {"reasons": ["chest_pain"]})
+    await turn(
+        conversation, ActionRedFlag(), CHEST, "medical_red_flag", {"reasons": ["chest_pain"]}
+    )
 
-    _, fear = await turn(conversation, ActionFearResponse(), "is my body breaking down", "express_fear")
+    _, fear = await turn(
+        conversation, ActionFearResponse(), "is my body breaking down", "express_fear"
+    )
     _, reframe = await turn(conversation, ActionReframe(), "/request_reframe", "request_reframe")
 
     for dispatcher in (fear, reframe):
@@ -206,7 +220,10 @@ async def test_crisis_wording_about_someone_else_is_not_the_patients_crisis(
     conversation: Conversation,
 ) -> None:
     _, dispatcher = await turn(
-        conversation, ActionCrisisResponse(), "someone I know told me they want to die", "crisis",
+        conversation,
+        ActionCrisisResponse(),
+        "someone I know told me they want to die",
+        "crisis",
         {"reasons": ["want_to_die"]},
     )
 

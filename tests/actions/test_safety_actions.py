@@ -178,7 +178,11 @@ async def test_overdose_already_taken_skips_the_questions(conversation: Conversa
 
 @pytest.mark.parametrize(
     ("country", "first", "line"),
-    [("US", "911", "988"), ("GB", "999", "116 123"), ("BR", "local emergency number", "findahelpline")],
+    [
+        ("US", "911", "988"),
+        ("GB", "999", "116 123"),
+        ("BR", "local emergency number", "findahelpline"),
+    ],
 )
 async def test_high_outcome_follows_the_patients_country(
     configure: Callable[..., None], conversation: Conversation, country: str, first: str, line: str
@@ -196,8 +200,12 @@ async def test_moderate_outcome_resources_safety_plan_and_are_you_safe(
     conversation: Conversation,
 ) -> None:
     conversation.slots.update(
-        triage_wish_dead="yes", triage_active_thoughts="yes", triage_method="no",
-        triage_intent="no", triage_plan="no", triage_behaviour="no",
+        triage_wish_dead="yes",
+        triage_active_thoughts="yes",
+        triage_method="no",
+        triage_intent="no",
+        triage_plan="no",
+        triage_behaviour="no",
     )
     events, dispatcher = await turn(conversation, ActionTriageOutcome(), "", None)
 

@@ -1,4 +1,4 @@
-"""The triage's pure logic: reading answers, the next question, the level (actions/triage_logic.py)."""
+"""The triage's pure logic: reading answers, the next question, the level."""
 
 from __future__ import annotations
 
