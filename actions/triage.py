@@ -194,6 +194,10 @@ class ValidateTriageForm(KeepsSideSlots):
             return {}
         text = tracker.latest_message.get("text") or ""
         answer = logic.classify_answer(text, tracker.get_intent_of_latest_message())
+        category = logic.category_of(safety_of(tracker))
+        if answer not in (logic.ACT, logic.UNSAFE) and logic.skips_questions(category, text):
+            # "I'm going to do it tonight" in answer to any question: high at once.
+            answer = logic.ACT if category == "act_taken" else logic.UNSAFE
         if answer == logic.UNSURE and tracker.get_slot("triage_retry") != question:
             return {"triage_retry": question}  # ask once more, gently
         updates: dict[str, Any] = {slot: answer, "triage_retry": None}

@@ -162,6 +162,22 @@ async def test_tablets_counted_in_an_answer_skip_to_high(conversation: Conversat
     assert "911" in said[0]
 
 
+async def test_intent_said_in_answer_to_any_question_is_high(conversation: Conversation) -> None:
+    await _start(conversation)
+    tracker = make_tracker(
+        "I'm going to do it tonight",
+        "crisis",
+        slots=conversation.slots,
+        active_loop="triage_form",
+    )
+    tracker.latest_message["safety"] = {"category": "intent_timing", "reasons": []}
+    events, _ = await run(ValidateTriageForm(), tracker, conversation.domain)
+
+    assert slot_changes(events)["triage_method"] == "unsafe"
+    assert SlotSet("requested_slot", None) in events
+    assert rows(SafetyFlag)[0].level == "high"
+
+
 async def test_overdose_already_taken_skips_the_questions(conversation: Conversation) -> None:
     tracker = crisis_tracker("I took all my tablets an hour ago", {"reasons": ["overdose"]})
     events, _ = await run(ActionCrisisResponse(), tracker, conversation.domain)
