@@ -38,11 +38,7 @@ def not_safe_response(dispatcher: CollectingDispatcher, tracker: Tracker) -> lis
 def safe_now_response(dispatcher: CollectingDispatcher) -> list[EventType]:
     """The patient says they are safe: stay close and offer grounding."""
     dispatcher.utter_message(
-        text=(
-            "I'm glad you're safe right now. Those numbers are there any time, day or night, "
-            "and you can come back to me whenever you need. Would a short grounding exercise "
-            "help you feel steadier?"
-        ),
+        text=texts().get("outcome.safe_now"),
         buttons=common.buttons(GROUNDING_OFFER),
     )
     # crisis_active stays on: one answer does not switch the crisis path off.
@@ -52,7 +48,7 @@ def safe_now_response(dispatcher: CollectingDispatcher) -> list[EventType]:
 def ask_safe_again(dispatcher: CollectingDispatcher) -> list[EventType]:
     """An unclear answer to "are you safe right now?": ask again, plainly."""
     dispatcher.utter_message(
-        text="I want to be sure I understand. " + texts().get("outcome.ask_safe"),
+        text=texts().get("outcome.ask_safe_again"),
         buttons=safe_buttons(),
     )
     return [SlotSet("safety_question", "crisis")]

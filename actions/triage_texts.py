@@ -45,6 +45,8 @@ REQUIRED = (
     "outcome.safety_plan",
     "outcome.stay_high",
     "outcome.ask_safe",
+    "outcome.ask_safe_again",
+    "outcome.safe_now",
     "coach.high",
     "coach.moderate",
     "coach.low",
