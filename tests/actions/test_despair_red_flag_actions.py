@@ -230,3 +230,18 @@ async def test_crisis_wording_about_someone_else_is_not_the_patients_crisis(
     assert [f.kind for f in rows(SafetyFlag)] == ["third_party"]
     assert conversation.slots["triage_route"] == "third_party"
     assert "ask them directly" in "\n".join(texts(dispatcher))
+
+
+async def test_a_flare_report_after_a_red_flag_repeats_the_advice(
+    conversation: Conversation,
+) -> None:
+    from actions.flare import ActionStartFlare
+
+    await turn(conversation, ActionRedFlag(), FALL, "medical_red_flag", {"reasons": ["fell"]})
+    _, dispatcher = await turn(
+        conversation, ActionStartFlare(), "it's surely just my usual pain", "report_flare"
+    )
+
+    said = "\n".join(texts(dispatcher))
+    assert "should still be checked today" in said
+    assert "urgent care centre" in said  # US: no national line

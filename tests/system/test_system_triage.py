@@ -172,3 +172,25 @@ async def test_a_friend_at_risk_gets_advice_and_a_question_for_the_patient(
     assert not any(text.startswith(_question("wish_dead")) for text in sent)
     (flag,) = safety_flags(h, pid)
     assert (flag.kind, flag.level) == ("third_party", "third_party")
+
+
+async def test_the_coach_line_is_said_only_with_a_coach_linked(system: GatewayHarness) -> None:
+    from datetime import datetime, timezone
+
+    from bot.dashboard.models import Coach, CoachPatient
+
+    h = system
+    user, pid = await new_patient(h)
+    now = datetime.now(timezone.utc)
+    assert h.db is not None
+    with h.db.sessions.begin() as session:
+        coach = Coach(
+            username=f"coach-{pid[:8]}", password_hash="x", created_at=now, password_changed_at=now
+        )
+        session.add(coach)
+        session.flush()
+        session.add(CoachPatient(coach_id=coach.id, patient_id=pid, created_at=now))
+    sent = await say(h, user, "I took all my pills an hour ago")
+
+    assert triage_texts().get("coach.high") in sent
+    assert "may not be able to answer at once" in triage_texts().get("coach.high")
