@@ -77,6 +77,14 @@ def write_crisis_flag(tracker: Tracker, level: str) -> int:
         return int(flag.id)
 
 
+def open_flag_level(tracker: Tracker) -> str | None:
+    """The level of the patient's open crisis flag (this episode of risk), if any."""
+    now = common.utcnow()
+    with common.transaction() as session:
+        flag = flags.open_crisis_flag(session, tracker.sender_id, now)
+        return flag.level if flag is not None else None
+
+
 def start_triage(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
@@ -87,6 +95,8 @@ def start_triage(
 ) -> list[EventType]:
     """Flag the risk and route to the questions or straight to the outcome."""
     previous = tracker.get_slot("triage_level")
+    if previous is None and open_flag_level(tracker) == "high":
+        previous = "high"  # high earlier today (e.g. an earlier session): no questions again
     level = "high" if high_now else logic.max_level(logic.level_of(known), previous)
     write_crisis_flag(tracker, level)
     if opener:

@@ -267,6 +267,15 @@ async def test_crisis_flag_is_linked_to_the_open_episode_and_reused() -> None:
     assert flag.level == "high"
 
 
+async def test_a_new_session_after_a_high_triage_goes_straight_to_the_outcome() -> None:
+    await run(ActionCrisisResponse(), crisis_tracker("I have a plan", {"category": "preparation"}))
+
+    events, _ = await run(ActionCrisisResponse(), crisis_tracker())  # fresh slots
+
+    assert slot_changes(events)["triage_route"] == "outcome"
+    assert slot_changes(events)["triage_level"] == "high"
+
+
 async def test_crisis_during_a_form_ends_the_form() -> None:
     tracker = crisis_tracker(active_loop="checkin_form", slots={"requested_slot": "checkin_pain"})
     events, _ = await run(ActionCrisisResponse(), tracker)
