@@ -105,6 +105,14 @@ class ActionSafetyQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        text = common.latest_text(tracker)
+        category = logic.category_of(tracker.latest_message.get("safety") or {})
+        if logic.classify_answer(text) == logic.UNSAFE or category == "unable_to_stay_safe":
+            # "I can't keep myself safe" already answers the question: the form completes
+            # at once and action_despair_outcome gives the high answer.
+            return [*_despair_prefilled(logic.UNSAFE)]
+        if tracker.get_slot("safety_question") == "crisis" and logic.says_safe(text):
+            return [*_despair_prefilled("safe")]  # "I'm safe", taken for despair by the model
         now = common.utcnow()
         with common.transaction() as session:
             patient = common.patient(session, tracker, now)
@@ -129,6 +137,17 @@ class ActionSafetyQuestion(Action):
             SlotSet("safety_question", "despair"),
             SlotSet("pending_offer", None),
         ]
+
+
+def _despair_prefilled(answer: str) -> list[EventType]:
+    """Events that give the despair form its answer before it asks."""
+    return [
+        ActiveLoop(None),
+        SlotSet("requested_slot", None),
+        SlotSet("despair_answer", answer),
+        SlotSet("despair_retry", False),
+        SlotSet("pending_offer", None),
+    ]
 
 
 class ActionAskDespairAnswer(Action):
@@ -185,6 +204,10 @@ class ActionDespairOutcome(Action):
                 SlotSet("pending_offer", "tools"),
                 SlotSet("triage_route", "none"),
             ]
+        if answer == "safe":
+            from actions.safety import safe_now_response
+
+            return done + safe_now_response(dispatcher) + [SlotSet("triage_route", "none")]
         if answer in (logic.ACT, logic.UNSAFE):
             events = start_triage(dispatcher, tracker, {}, high_now=True)
             return done + events + [SlotSet("triage_act", answer == logic.ACT)]

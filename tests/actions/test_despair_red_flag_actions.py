@@ -245,3 +245,28 @@ async def test_a_flare_report_after_a_red_flag_repeats_the_advice(
     said = "\n".join(texts(dispatcher))
     assert "should still be checked today" in said
     assert "urgent care centre" in said  # US: no national line
+
+
+async def test_cant_keep_myself_safe_taken_for_despair_is_high_at_once(
+    conversation: Conversation,
+) -> None:
+    events, dispatcher = await turn(
+        conversation, ActionSafetyQuestion(), "I can't keep myself safe", "express_despair"
+    )
+    assert slot_changes(events)["despair_answer"] == "unsafe"
+    assert texts(dispatcher) == []  # no question: the form completes at once
+
+    _, dispatcher = await turn(conversation, ActionDespairOutcome())
+    assert conversation.slots["triage_route"] == "outcome"
+    assert [(f.kind, f.level) for f in rows(SafetyFlag)] == [("crisis", "high")]
+
+
+async def test_im_safe_taken_for_despair_answers_are_you_safe(
+    conversation: Conversation,
+) -> None:
+    conversation.slots["safety_question"] = "crisis"
+    await turn(conversation, ActionSafetyQuestion(), "I'm safe", "express_despair")
+    _, dispatcher = await turn(conversation, ActionDespairOutcome())
+
+    assert "glad you're safe" in texts(dispatcher)[0]
+    assert conversation.slots["triage_route"] == "none"

@@ -194,3 +194,14 @@ async def test_the_coach_line_is_said_only_with_a_coach_linked(system: GatewayHa
 
     assert triage_texts().get("coach.high") in sent
     assert "may not be able to answer at once" in triage_texts().get("coach.high")
+
+
+async def test_i_cant_keep_myself_safe_is_high_without_questions(system: GatewayHarness) -> None:
+    h = system
+    user, pid = await new_patient(h)
+    sent = await say(h, user, "I can't keep myself safe")
+
+    assert triage_texts().get("despair.question") not in sent
+    assert any(text.startswith("Please call 911 now") for text in sent)
+    assert keyboard(h, user) == SAFE
+    assert [(f.kind, f.level) for f in safety_flags(h, pid)] == [("crisis", "high")]
