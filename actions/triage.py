@@ -30,6 +30,7 @@ from bot.store import safety as flags
 
 SLOTS = {question: f"triage_{question}" for question in logic.QUESTIONS}
 ANSWER_PAYLOADS = (("affirm", "/affirm"), ("deny", "/deny"), ("unsure", "/skip"))
+RED_FLAG_INTENT = "medical_red_flag"
 TRIAGE_RESET = [SlotSet(slot, None) for slot in (*SLOTS.values(), "triage_retry")]
 
 
@@ -202,6 +203,8 @@ class ValidateTriageForm(KeepsSideSlots):
         slot = SLOTS[question]
         if tracker.get_slot("requested_slot") != slot or tracker.active_loop_name != "triage_form":
             return {}
+        if tracker.get_intent_of_latest_message() == RED_FLAG_INTENT:
+            return {}  # not an answer: the form steps aside for the red-flag advice
         text = tracker.latest_message.get("text") or ""
         answer = logic.classify_answer(text, tracker.get_intent_of_latest_message())
         category = logic.category_of(safety_of(tracker))

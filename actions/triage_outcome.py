@@ -21,6 +21,7 @@ from rasa_sdk.types import DomainDict
 from actions import common
 from actions import triage_logic as logic
 from actions.triage import (
+    RED_FLAG_INTENT,
     KeepsSideSlots,
     answer_buttons,
     answers_from,
@@ -175,6 +176,8 @@ class ValidateDespairForm(KeepsSideSlots):
     ) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "despair_answer":
             return {}
+        if tracker.get_intent_of_latest_message() == RED_FLAG_INTENT:
+            return {}  # not an answer: the form steps aside for the red-flag advice
         text = tracker.latest_message.get("text") or ""
         answer = logic.classify_answer(text, tracker.get_intent_of_latest_message())
         if answer == logic.UNSURE and not tracker.get_slot("despair_retry"):

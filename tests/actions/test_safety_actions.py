@@ -178,6 +178,16 @@ async def test_intent_said_in_answer_to_any_question_is_high(conversation: Conve
     assert rows(SafetyFlag)[0].level == "high"
 
 
+async def test_a_red_flag_mid_triage_is_not_taken_as_an_answer(
+    conversation: Conversation,
+) -> None:
+    await _start(conversation)
+    events = await answer(conversation, "crushing chest pain down my left arm", "medical_red_flag")
+
+    assert slot_changes(events).get("triage_method") is None
+    assert "triage_retry" not in slot_changes(events)
+
+
 async def test_overdose_already_taken_skips_the_questions(conversation: Conversation) -> None:
     tracker = crisis_tracker("I took all my tablets an hour ago", {"reasons": ["overdose"]})
     events, _ = await run(ActionCrisisResponse(), tracker, conversation.domain)
