@@ -205,3 +205,15 @@ async def test_i_cant_keep_myself_safe_is_high_without_questions(system: Gateway
     assert any(text.startswith("Please call 911 now") for text in sent)
     assert keyboard(h, user) == SAFE
     assert [(f.kind, f.level) for f in safety_flags(h, pid)] == [("crisis", "high")]
+
+
+async def test_a_red_flag_mid_triage_gets_the_red_flag_advice(system: GatewayHarness) -> None:
+    h = system
+    user, pid = await new_patient(h)
+    await say(h, user, "I want to kill myself")
+    sent = await say(h, user, "I have crushing chest pain going down my left arm")
+
+    assert any("call 911 now" in text for text in sent)
+    assert triage_texts().get("retry") not in sent
+    kinds = [(f.kind, f.level) for f in safety_flags(h, pid)]
+    assert kinds == [("crisis", "moderate"), ("red_flag", "emergency")]
