@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import common
+from actions import common, red_flag
 from bot.content import BreathingScript
 
 # At or above this severity the shorter, gentler script is used.
@@ -41,6 +41,8 @@ class ActionBreathing(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         use = common.record_tool_use(tracker, "breathing")
+        # After a red flag, the advice comes first: breathing while waiting, not instead.
+        red_flag.remind(dispatcher, tracker, breathing=True)
         send_script(dispatcher, choose_script(common.content().breathing, use.severity_start))
         if not use.in_flare:
             dispatcher.utter_message(text=common.content().phrase("breathing_done"))

@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import common, safety
 from actions.pacing import schedule_pacing_reminder
+from actions.triage_texts import texts
 from bot.store import episodes as episode_store
 
 # What a "yes" to an offer runs next.
@@ -144,17 +145,11 @@ class ActionYesNo(Action):
     ) -> list[EventType]:
         intent = tracker.get_intent_of_latest_message()
         yes = intent == "affirm"
-        question = tracker.get_slot("safety_question")
-        if question == "despair":
-            if yes:
-                return safety.crisis_response(dispatcher, tracker)
+        answered = safety.answer_safety_question(dispatcher, tracker, _confident(tracker))
+        if answered is not None:
+            return answered
+        if tracker.get_slot("safety_question") == "despair":
             return self._despair_no(dispatcher, tracker)
-        if question == "crisis":
-            if yes and _confident(tracker):
-                return safety.safe_now_response(dispatcher)
-            if yes:
-                return safety.ask_safe_again(dispatcher)
-            return safety.not_safe_response(dispatcher, tracker)
         offer = tracker.get_slot("pending_offer")
         if yes and offer in OFFER_ACTIONS:
             return [SlotSet("pending_offer", None), FollowupAction(OFFER_ACTIONS[offer])]
@@ -181,10 +176,7 @@ class ActionYesNo(Action):
     def _despair_no(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         dispatcher.utter_message(text=common.content().validation("despair_no"))
         dispatcher.utter_message(
-            text=(
-                "If thoughts like that ever do come, tell me straight away and I'll share "
-                "people you can reach at once. For now, would one of these help?"
-            ),
+            text=texts().get("despair.no_follow"),
             buttons=common.tool_buttons(common.crisis_now(tracker)),
         )
         return [SlotSet("safety_question", None), SlotSet("pending_offer", "tools")]
@@ -216,11 +208,9 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        question = tracker.get_slot("safety_question")
-        if question == "crisis":
-            return safety.ask_safe_again(dispatcher)
-        if question == "despair":
-            return safety.ask_thoughts_again(dispatcher)
+        answered = safety.answer_safety_question(dispatcher, tracker, confident=False)
+        if answered is not None:
+            return answered
         text = (tracker.latest_message.get("text") or "").strip()
         letters = [ch for ch in text if ch.isalpha()]
         if text and not letters:

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions import common
+from actions import common, red_flag
 from bot.nlu.fear_kind import classify_fear
 from bot.store import episodes as episode_store
 from bot.store.models import Episode
@@ -58,12 +58,15 @@ class ActionFearResponse(Action):
             episode_store.add_fear_statement(session, episode, text, kind, now)
             crisis = common.crisis_is_active(session, tracker, now)
             reframe = None
-            if not crisis:
+            if not crisis and not red_flag.active(tracker):
                 reframe = _reframe_text(session, tracker.sender_id, kind, now)
                 episode_store.use_tool(session, episode, "reframe")
                 episode_store.offer_tools(session, episode, ["breathing"])
         events: list[EventType] = [SlotSet("fear_kind", kind), *common.in_flare_events(episode)]
         dispatcher.utter_message(text=common.content().validation("fear"))
+        if reframe is None and not crisis:
+            # After a red flag: no reassurance about the body, the advice again.
+            return events + red_flag.no_reassurance(dispatcher, tracker)
         if reframe is None:
             return events + crisis_instead_of_reframe(dispatcher)
         dispatcher.utter_message(text=reframe)
@@ -88,11 +91,13 @@ class ActionReframe(Action):
             session, now, episode = this.session, this.now, this.episode
             crisis = common.crisis_is_active(session, tracker, now)
             reframe = None
-            if not crisis:
+            if not crisis and not red_flag.active(tracker):
                 reframe = _reframe_text(session, tracker.sender_id, kind, now)
                 if episode is not None:
                     episode_store.use_tool(session, episode, "reframe")
         events = common.in_flare_events(episode)
+        if reframe is None and not crisis:
+            return events + red_flag.no_reassurance(dispatcher, tracker)
         if reframe is None:
             return events + crisis_instead_of_reframe(dispatcher)
         dispatcher.utter_message(text=reframe)

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import common
+from actions import common, red_flag
 from bot.nlu.extract import parse_score
 from bot.store import episodes as episode_store
 
@@ -70,6 +70,7 @@ class ActionStartFlare(Action):
             episode_id = str(episode.id)
         context = "flare_high" if (severity or known or 0) >= 8 else "flare"
         dispatcher.utter_message(text=common.content().validation(context))
+        red_flag.remind(dispatcher, tracker)  # played down after a red flag: say it again
         noted = _noted(locations, triggers)
         if noted:
             dispatcher.utter_message(text=noted)
@@ -142,7 +143,9 @@ class ActionOfferTools(Action):
     ) -> list[EventType]:
         with common.turn(tracker) as this:
             episode = this.episode
-            crisis = common.crisis_is_active(this.session, tracker, this.now)
+            crisis = common.crisis_is_active(this.session, tracker, this.now) or red_flag.active(
+                tracker
+            )
             offered = [
                 (title, payload)
                 for title, payload in common.TOOL_BUTTONS

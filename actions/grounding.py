@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import common
+from actions import common, red_flag
 
 # Time to notice things between two grounding steps.
 STEP_PAUSE_SECONDS = 8.0
@@ -23,6 +23,7 @@ class ActionGrounding(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         events = common.record_tool_use(tracker, "grounding").events
+        red_flag.remind(dispatcher, tracker)  # after a red flag: the advice first
         grounding = common.content().grounding
         dispatcher.utter_message(text=grounding.intro)
         for step in grounding.steps:
@@ -31,6 +32,9 @@ class ActionGrounding(Action):
             common.pause(dispatcher, STEP_PAUSE_SECONDS)
         dispatcher.utter_message(text=grounding.close)
         return events
+
+
+CALM_FIRST = (("Breathing", "/request_breathing"), ("Grounding", "/request_grounding"))
 
 
 class ActionDesensitization(Action):
@@ -42,6 +46,15 @@ class ActionDesensitization(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        now = common.utcnow()
+        with common.transaction() as session:
+            episode = common.open_episode(session, tracker, now)
+        if episode is not None:  # a calm moment, not mid-flare: breathing or grounding now
+            dispatcher.utter_message(
+                text=common.content().desensitization.in_flare,
+                buttons=common.buttons(CALM_FIRST),
+            )
+            return [SlotSet("pending_offer", None), *common.in_flare_events(episode)]
         events = common.record_tool_use(tracker, "desensitization").events
         for message in common.content().desensitization.messages():
             dispatcher.utter_message(text=message)

@@ -27,7 +27,14 @@ class ActionPacing(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         use = common.record_tool_use(tracker, "pacing")
-        for message in common.content().pacing.messages():
+        # No "great that you've got some energy" in a flare, after despair or a red flag.
+        gentle = (
+            use.in_flare
+            or tracker.get_slot("triage_route") == "none"
+            or bool(tracker.get_slot("red_flag_active"))
+            or common.crisis_now(tracker)
+        )
+        for message in common.content().pacing.messages(gentle=gentle):
             dispatcher.utter_message(text=message)
         dispatcher.utter_message(
             text=common.content().phrase("pacing_reminder_offer", minutes=REMINDER_MINUTES),

@@ -329,6 +329,7 @@ def load_content(root: Path = CONTENT_DIR, seeds_dir: Path | None = None) -> Con
             pacing.text(pacing.data, "intro", "intro"),
             pacing.sourced("steps"),
             pacing.text(pacing.data, "closing", "closing"),
+            pacing.text(pacing.data, "gentle_intro", "gentle_intro"),
         ),
         grounding=_grounding(open_("grounding.yml")),
         desensitization=Desensitization(
@@ -336,6 +337,7 @@ def load_content(root: Path = CONTENT_DIR, seeds_dir: Path | None = None) -> Con
             desens.sourced("steps"),
             desens.sourced("cautions"),
             desens.text(desens.data, "closing", "closing"),
+            desens.text(desens.data, "in_flare", "in_flare"),
         ),
         crisis=crisis,
         default_crisis=default_crisis,

@@ -106,10 +106,12 @@ class PacingPlan:
     intro: str
     steps: tuple[SourcedText, ...]
     closing: str
+    gentle_intro: str = ""
 
-    def messages(self) -> list[str]:
-        """All messages in the order they are sent."""
-        return [self.intro, *(step.text for step in self.steps), self.closing]
+    def messages(self, gentle: bool = False) -> list[str]:
+        """All messages in the order they are sent (``gentle``: in a flare or after despair)."""
+        intro = self.gentle_intro if gentle and self.gentle_intro else self.intro
+        return [intro, *(step.text for step in self.steps), self.closing]
 
 
 @dataclass(frozen=True)
@@ -143,10 +145,11 @@ class Desensitization:
     steps: tuple[SourcedText, ...]
     cautions: tuple[SourcedText, ...]
     closing: str
+    in_flare: str = ""
 
     def messages(self) -> list[str]:
-        """All messages in the order they are sent."""
-        return [self.intro, *(s.text for s in self.steps + self.cautions), self.closing]
+        """All messages in the order they are sent: the cautions before the steps."""
+        return [self.intro, *(s.text for s in self.cautions + self.steps), self.closing]
 
 
 @dataclass(frozen=True)
@@ -243,8 +246,10 @@ class Content:
         for script in self.breathing:
             yield from ((f"breathing.yml {script.id}", s.text) for s in script.steps())
         yield from (("pacing.yml", text) for text in self.pacing.messages())
+        yield "pacing.yml gentle_intro", self.pacing.gentle_intro
         yield from (("grounding.yml", text) for text in self.grounding.messages())
         yield from (("desensitization.yml", text) for text in self.desensitization.messages())
+        yield "desensitization.yml in_flare", self.desensitization.in_flare
         for res in (*self.crisis.values(), self.default_crisis):
             yield f"crisis_lines.yml {res.country or 'default'}", res.describe()
         yield "crisis_lines.yml safety_line", self.safety_line

@@ -143,13 +143,25 @@ async def test_grounding_in_a_flare_is_recorded() -> None:
     assert rows(Episode)[0].tools_used == ["grounding"]
 
 
-async def test_desensitization_sends_the_graded_texture_ideas() -> None:
+async def test_desensitization_waits_for_a_calm_moment_in_a_flare() -> None:
     await flare_with_severity("4")
 
     events, dispatcher = await run(
         ActionDesensitization(), make_tracker("my skin hurts to touch", "request_desensitization")
     )
 
-    assert texts(dispatcher) == common.content().desensitization.messages()
-    assert rows(Episode)[0].tools_used == ["desensitization"]
+    assert texts(dispatcher) == [common.content().desensitization.in_flare]
+    assert rows(Episode)[0].tools_used == []
     assert slot_changes(events)["in_flare"] is True
+
+
+async def test_desensitization_starts_with_its_cautions() -> None:
+    _, dispatcher = await run(
+        ActionDesensitization(), make_tracker("my skin hurts to touch", "request_desensitization")
+    )
+
+    said = texts(dispatcher)
+    assert said == common.content().desensitization.messages()
+    assert "numb skin" in said[0] and "check your skin afterwards" in said[0]
+    cautions = [c.text for c in common.content().desensitization.cautions]
+    assert said[1 : 1 + len(cautions)] == cautions

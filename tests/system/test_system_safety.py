@@ -61,12 +61,17 @@ async def test_crisis_gets_resources_and_no_reframe_afterwards(system: GatewayHa
     h = system
     user, pid = await new_patient(h)
     sent = await say(h, user, CRISIS)
-    assert any("988" in text and "911" in text for text in sent)  # default country: US
+    assert any("988" in text and "/sos" in text for text in sent)  # default country: US
+    assert not set(sent) & _all_reframes()
+    for _ in range(3):  # method, intent, plan
+        assert not set(await press(h, user, "No")) & _all_reframes()
+    sent = await press(h, user, "No")  # anything done in the past three months
+    assert any("988" in text and "911" in text for text in sent)
     assert sent[-1] == "Are you safe right now?"
     assert keyboard(h, user) == [title for title, _ in SAFE_BUTTONS]
     assert not set(sent) & _all_reframes()
     (flag,) = safety_flags(h, pid)
-    assert (flag.kind, flag.text) == ("crisis", CRISIS)
+    assert (flag.kind, flag.text, flag.level) == ("crisis", CRISIS, "moderate")
     assert flag.acknowledged_at is None
 
     sent = await press(h, user, "I'm safe right now")
@@ -79,7 +84,7 @@ async def test_crisis_gets_resources_and_no_reframe_afterwards(system: GatewayHa
     (statement,) = fear_statements(h, pid)
     assert statement.kind == "damage"
     assert "reframe" not in episodes(h, pid)[-1].tools_used
-    assert [m.status for m in messages(h, pid, "in")] == ["processed"] * 3
+    assert [m.status for m in messages(h, pid, "in")] == ["processed"] * 7
 
 
 async def test_crying_emoji_is_not_taken_as_safe(system: GatewayHarness) -> None:
@@ -107,7 +112,7 @@ async def test_red_flag_gets_urgent_care(system: GatewayHarness) -> None:
     h = system
     user, pid = await new_patient(h)
     sent = await say(h, user, RED_FLAG)
-    assert any("urgent care now" in text and "911" in text for text in sent)
+    assert any("call 911 now" in text for text in sent)
     assert not set(sent) & _all_reframes()
     (flag,) = safety_flags(h, pid)
     assert (flag.kind, flag.text) == ("red_flag", RED_FLAG)
