@@ -26,6 +26,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATABASE_URL = "DATABASE_URL"
 RASA_URL = "RASA_URL"
 RASA_TOKEN = "RASA_TOKEN"
+RASA_URLS = "RASA_URLS"
 ACTION_SERVER_URL = "ACTION_SERVER_URL"
 TELEGRAM_BOT_TOKEN = "TELEGRAM_BOT_TOKEN"
 TELEGRAM_API_BASE_URL = "TELEGRAM_API_BASE_URL"
@@ -141,6 +142,11 @@ def _log_level(value: str) -> str:
     return level
 
 
+def _url_list(value: str) -> tuple[str, ...]:
+    """Check a comma-separated list of http(s) URLs (``RASA_URLS``)."""
+    return tuple(_http_url(RASA_URLS, part.strip()) for part in value.split(",") if part.strip())
+
+
 def _country(value: str) -> str:
     """Check a two-letter ISO 3166 country code (upper-cased)."""
     code = value.upper()
@@ -166,6 +172,13 @@ class Settings:
     default_checkin_time: str = "20:00"
     episode_idle_minutes: int = 120
     log_level: str = "INFO"
+    # Several Rasa servers (comma-separated RASA_URLS); empty: just rasa_url.
+    rasa_urls: tuple[str, ...] = ()
+
+    @property
+    def rasa_servers(self) -> tuple[str, ...]:
+        """The Rasa servers the gateway spreads patients over (at least ``rasa_url``)."""
+        return self.rasa_urls or (self.rasa_url,)
 
     @property
     def episode_idle(self) -> timedelta:
@@ -238,4 +251,5 @@ class Settings:
                 EPISODE_IDLE_MINUTES, _idle_minutes, defaults.episode_idle_minutes
             ),
             log_level=get(LOG_LEVEL, _log_level, defaults.log_level),
+            rasa_urls=get(RASA_URLS, _url_list, ()),
         )

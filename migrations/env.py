@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 import bot.store.messages  # noqa: F401  (declares tables on Base: autogenerate sees them)
 import bot.store.schedule  # noqa: F401
+import bot.store.claims  # noqa: F401
 import bot.dashboard.models  # noqa: F401
 from bot.settings import Settings
 from bot.store.db import make_engine, migration_connection

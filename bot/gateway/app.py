@@ -12,6 +12,7 @@ from telegram.request import HTTPXRequest
 
 from bot.gateway.core import Gateway
 from bot.gateway.rasa_client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, RasaClient
+from bot.gateway.rasa_pool import RasaPool
 from bot.gateway.telegram_channel import TelegramChannel
 from bot.gateway.telegram_runner import TelegramRunner
 from bot.settings import Settings
@@ -34,12 +35,19 @@ def create_gateway(
 ) -> Gateway:
     """A gateway on ``settings`` (its database and Rasa); channels are added by the caller.
 
-    ``rasa_concurrency`` caps the requests to Rasa in flight at once (None: no cap).
+    ``rasa_concurrency`` caps the requests in flight at once per Rasa server (None: no
+    cap). With several servers (``RASA_URLS``) each patient sticks to one of them.
     """
     database = db or Database.from_settings(settings)
-    rasa = RasaClient(settings.rasa_url, settings.rasa_token, timeout=rasa_timeout,
-                      max_concurrency=rasa_concurrency)
-    return Gateway(database, rasa, settings, retry_interval=retry_interval)
+    servers = settings.rasa_servers
+    rasa: RasaClient | RasaPool
+    if len(servers) > 1:
+        rasa = RasaPool(servers, settings.rasa_token, timeout=rasa_timeout,
+                        max_concurrency=rasa_concurrency)
+    else:
+        rasa = RasaClient(servers[0], settings.rasa_token, timeout=rasa_timeout,
+                          max_concurrency=rasa_concurrency)
+    return Gateway(database, rasa, settings, retry_interval=retry_interval)  # type: ignore[arg-type]
 
 
 def create_bot(settings: Settings, *, poll_timeout: int = 30) -> Bot:
