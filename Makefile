@@ -11,7 +11,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONWARNINGS ?= ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 
-.PHONY: help install train train-if-needed run chat test unit validate e2e evaluate bench lint clean browser
+.PHONY: help install train train-if-needed run chat test unit validate e2e evaluate bench bench-ab lint clean browser
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -68,6 +68,18 @@ test: validate train-if-needed unit e2e evaluate  ## All tests: data validation,
 
 bench: train-if-needed  ## Training time, NLU scores, reply latency, memory; see results/bench.json
 	$(PY) scripts/bench.py
+
+var/ab/ted.tar.gz: $(STAMP) config.yml
+	@mkdir -p var/ab
+	@sed '/^policies:/q' config.yml > var/ab/config_ted.yml
+	@printf '%s\n' "  - name: MemoizationPolicy" "    max_history: 4" "  - name: RulePolicy" \
+		"    core_fallback_threshold: 0.3" "    core_fallback_action_name: action_fallback" \
+		"    enable_fallback_prediction: true" "  - name: TEDPolicy" "    max_history: 4" \
+		"    epochs: 20" "    constrain_similarities: true" "    random_seed: 7" >> var/ab/config_ted.yml
+	$(RASA) train --config var/ab/config_ted.yml --fixed-model-name ted --out var/ab --quiet
+
+bench-ab: train-if-needed var/ab/ted.tar.gz  ## Each lever of a cheaper turn before/after in one interleaved run; results/bench_ab.json
+	$(PY) scripts/bench_ab.py
 
 lint: $(STAMP)  ## ruff and mypy
 	$(VENV)/bin/ruff check bot actions tests scripts
