@@ -11,7 +11,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONWARNINGS ?= ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 
-.PHONY: help install train train-if-needed run chat test unit validate e2e evaluate bench bench-ab lint clean browser
+.PHONY: help install train train-if-needed run chat test unit validate e2e evaluate bench bench-ab lint clean browser nginx run-production bench-production
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -55,6 +55,17 @@ browser:  ## Install Debian's Chromium and ChromeDriver for the browser test (as
 		     "Install it with: sudo apt-get install chromium chromium-driver"; \
 	fi
 
+nginx:  ## Install Debian's nginx for the production profile (as root)
+	@if [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing nginx for the production profile"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light >/dev/null || \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null; \
+	else \
+		echo "nginx is missing: sudo apt-get install nginx"; exit 1; \
+	fi
+
 unit: $(STAMP) browser  ## Python tests (SQLite and the local PostgreSQL)
 	$(PY) -m pytest -q
 
@@ -80,6 +91,12 @@ var/ab/ted.tar.gz: $(STAMP) config.yml
 
 bench-ab: train-if-needed var/ab/ted.tar.gz  ## Each lever of a cheaper turn before/after in one interleaved run; results/bench_ab.json
 	$(PY) scripts/bench_ab.py
+
+run-production: train-if-needed nginx  ## Production profile on this machine: N Rasa, M actions, K gateway workers, nginx (PostgreSQL, Redis)
+	$(PY) scripts/run_production.py
+
+bench-production: train-if-needed nginx  ## 200 patients in webhook mode: single vs production with 1 and 2 Rasa replicas (not in make test)
+	$(PY) scripts/bench_production.py
 
 lint: $(STAMP)  ## ruff and mypy
 	$(VENV)/bin/ruff check bot actions tests scripts

@@ -27,6 +27,7 @@ DATABASE_URL = "DATABASE_URL"
 RASA_URL = "RASA_URL"
 RASA_TOKEN = "RASA_TOKEN"
 RASA_URLS = "RASA_URLS"
+TELEGRAM_WEBHOOK_PORT = "TELEGRAM_WEBHOOK_PORT"
 ACTION_SERVER_URL = "ACTION_SERVER_URL"
 TELEGRAM_BOT_TOKEN = "TELEGRAM_BOT_TOKEN"
 TELEGRAM_API_BASE_URL = "TELEGRAM_API_BASE_URL"
@@ -147,6 +148,13 @@ def _url_list(value: str) -> tuple[str, ...]:
     return tuple(_http_url(RASA_URLS, part.strip()) for part in value.split(",") if part.strip())
 
 
+def _port(value: str) -> int:
+    """Check a TCP port number (``TELEGRAM_WEBHOOK_PORT``)."""
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise SettingsError(f"{TELEGRAM_WEBHOOK_PORT} must be a port 1-65535, got {value!r}")
+    return int(value)
+
+
 def _country(value: str) -> str:
     """Check a two-letter ISO 3166 country code (upper-cased)."""
     code = value.upper()
@@ -174,6 +182,8 @@ class Settings:
     log_level: str = "INFO"
     # Several Rasa servers (comma-separated RASA_URLS); empty: just rasa_url.
     rasa_urls: tuple[str, ...] = ()
+    # Where this gateway worker's webhook server listens (several workers: one port each).
+    telegram_webhook_port: int = 8443
 
     @property
     def rasa_servers(self) -> tuple[str, ...]:
@@ -252,4 +262,5 @@ class Settings:
             ),
             log_level=get(LOG_LEVEL, _log_level, defaults.log_level),
             rasa_urls=get(RASA_URLS, _url_list, ()),
+            telegram_webhook_port=get(TELEGRAM_WEBHOOK_PORT, _port, 8443),
         )

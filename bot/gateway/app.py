@@ -80,11 +80,12 @@ async def start_telegram(
     runner = TelegramRunner(gateway, channel, poll_timeout=poll_timeout)
     if settings.telegram_webhook_url:
         path = urlsplit(settings.telegram_webhook_url).path or "/telegram"
+        port = settings.telegram_webhook_port or WEBHOOK_PORT
         await runner.start_webhook(
             settings.telegram_webhook_url, settings.telegram_webhook_secret,
-            WEBHOOK_HOST, WEBHOOK_PORT, path,
+            WEBHOOK_HOST, port, path,
         )
-        logger.info("Telegram webhook listening on %s:%s%s", WEBHOOK_HOST, WEBHOOK_PORT, path)
+        logger.info("Telegram webhook listening on %s:%s%s", WEBHOOK_HOST, port, path)
     else:
         await runner.start_polling()
         logger.info("Telegram long polling started")
