@@ -28,6 +28,7 @@ RASA_URL = "RASA_URL"
 RASA_TOKEN = "RASA_TOKEN"
 RASA_URLS = "RASA_URLS"
 TELEGRAM_WEBHOOK_PORT = "TELEGRAM_WEBHOOK_PORT"
+RATE_LIMIT_REDIS_URL = "RATE_LIMIT_REDIS_URL"
 ACTION_SERVER_URL = "ACTION_SERVER_URL"
 TELEGRAM_BOT_TOKEN = "TELEGRAM_BOT_TOKEN"
 TELEGRAM_API_BASE_URL = "TELEGRAM_API_BASE_URL"
@@ -155,6 +156,13 @@ def _port(value: str) -> int:
     return int(value)
 
 
+def _redis_url(value: str) -> str:
+    """Check a ``redis://`` URL (``RATE_LIMIT_REDIS_URL``)."""
+    if not value.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"{RATE_LIMIT_REDIS_URL} must be a redis:// URL, got {value!r}")
+    return value
+
+
 def _country(value: str) -> str:
     """Check a two-letter ISO 3166 country code (upper-cased)."""
     code = value.upper()
@@ -184,6 +192,8 @@ class Settings:
     rasa_urls: tuple[str, ...] = ()
     # Where this gateway worker's webhook server listens (several workers: one port each).
     telegram_webhook_port: int = 8443
+    # Telegram's send limits shared by all gateway workers (Redis); unset: in-process.
+    rate_limit_redis_url: str | None = None
 
     @property
     def rasa_servers(self) -> tuple[str, ...]:
@@ -263,4 +273,5 @@ class Settings:
             log_level=get(LOG_LEVEL, _log_level, defaults.log_level),
             rasa_urls=get(RASA_URLS, _url_list, ()),
             telegram_webhook_port=get(TELEGRAM_WEBHOOK_PORT, _port, 8443),
+            rate_limit_redis_url=get(RATE_LIMIT_REDIS_URL, _redis_url, None),
         )

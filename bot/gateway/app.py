@@ -13,6 +13,7 @@ from telegram.request import HTTPXRequest
 from bot.gateway.core import Gateway
 from bot.gateway.rasa_client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, RasaClient
 from bot.gateway.rasa_pool import RasaPool
+from bot.gateway.ratelimit import LocalLimiter, RedisLimiter, SendLimiter
 from bot.gateway.telegram_channel import TelegramChannel
 from bot.gateway.telegram_runner import TelegramRunner
 from bot.settings import Settings
@@ -75,7 +76,9 @@ async def start_telegram(
     """Connect ``gateway`` to Telegram: webhook if TELEGRAM_WEBHOOK_URL is set, else polling."""
     bot = create_bot(settings, poll_timeout=poll_timeout)
     await bot.initialize()
-    channel = TelegramChannel(bot, backoff=backoff)
+    limiter: SendLimiter = (RedisLimiter(settings.rate_limit_redis_url, bot_key=str(bot.id))
+                            if settings.rate_limit_redis_url else LocalLimiter())
+    channel = TelegramChannel(bot, backoff=backoff, limiter=limiter)
     gateway.add_channel(channel)
     runner = TelegramRunner(gateway, channel, poll_timeout=poll_timeout)
     if settings.telegram_webhook_url:
