@@ -156,16 +156,35 @@ def _counts(database_url: str, users: list[int]) -> dict[str, int]:
     return {"lost": int(lost), "duplicated": duplicated, "out_of_order": out_of_order}
 
 
+async def _fault(kind: str, production: Any, telegram: PushingTelegram, delay: float) -> str:
+    """Half-way through: kill -9 a process and start it again, or a 429 storm."""
+    await asyncio.sleep(delay)
+    loop = asyncio.get_running_loop()
+    if kind == "429":
+        telegram.fail_next("sendMessage", status=429, retry_after=2, count=60)
+        return "60 sendMessage calls answered 429 (retry_after 2)"
+    name = {"rasa": "rasa-1", "actions": "actions-1", "gateway": "gateway-1"}[kind]
+    pid = await loop.run_in_executor(None, production.kill, name)
+    await asyncio.sleep(5)
+    await loop.run_in_executor(None, production.restart, name)
+    return f"kill -9 {name} (pid {pid}), restarted after 5 s"
+
+
 async def _drive(telegram: PushingTelegram, users: list[int], args: argparse.Namespace,
-                 seed: int) -> dict[str, Any]:
+                 seed: int, production: Any = None) -> dict[str, Any]:
     out: dict[str, Any] = {"latencies": [], "sent": 0, "unanswered": 0}
     await asyncio.gather(*(_consent(telegram, u) for u in users))
     rng = random.Random(seed)
     started = time.monotonic()
     until = started + args.seconds
+    fault = None
+    if args.fault and (production is not None or args.fault == "429"):
+        fault = asyncio.create_task(_fault(args.fault, production, telegram, args.seconds / 2))
     await asyncio.gather(*(_patient(telegram, u, args, random.Random(rng.random()), until, out)
                            for u in users))
     out["elapsed"] = time.monotonic() - started
+    if fault is not None:
+        out["fault"] = await fault
     await asyncio.sleep(5)  # the last paced replies and retries
     return out
 
@@ -217,7 +236,8 @@ async def run_profile(name: str, args: argparse.Namespace, seed: int) -> dict[st
             telegram.push_url = f"{entered.layout.front}/telegram"
             telegram.secret = entered.webhook_secret
         await telegram.wait_for(lambda: bool(telegram.commands), 120)
-        result = await _drive(telegram, users, args, seed)
+        result = await _drive(telegram, users, args, seed,
+                              None if name == "single" else entered)
     finally:
         await loop.run_in_executor(None, context.__exit__, None, None, None)
         await telegram.stop()
@@ -229,7 +249,7 @@ async def run_profile(name: str, args: argparse.Namespace, seed: int) -> dict[st
             round(percentile(latencies, 95) * 1000),
         "msg_per_s": round(result["sent"] / result["elapsed"], 1),
         "unanswered_at_the_time": result["unanswered"], "pushes_retried":
-            telegram.push_failures, **counts,
+            telegram.push_failures, "fault": result.get("fault"), **counts,
     }
 
 
@@ -251,6 +271,8 @@ def main() -> int:
     parser.add_argument("--think-max", type=float, default=12.0)
     parser.add_argument("--profiles", default="single,prod-1,prod-2")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--fault", choices=("rasa", "actions", "gateway", "429"), default=None,
+                        help="half-way: kill -9 and restart one process, or a 429 storm")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL",
                                                               "redis://127.0.0.1:6379/3"))
     parser.add_argument("--postgres-admin", default=os.environ.get(

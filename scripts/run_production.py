@@ -82,6 +82,21 @@ class Production:
     webhook_secret: str
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     log_dir: Path = ROOT / "var" / "production"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    telegram: dict[str, str] = field(default_factory=dict)
+    model: Path = ROOT / "models" / "flare.tar.gz"
+
+    def restart(self, name: str) -> None:
+        """Start ``name`` (``rasa-1``, ``actions-2``, ``gateway-1``...) again after a kill."""
+        kind, number = name.rsplit("-", 1)
+        if kind == "rasa":
+            start_rasa(self, int(number), self.log_dir / "endpoints.yml", self.model)
+        elif kind == "actions":
+            start_actions(self, int(number))
+        elif kind == "gateway":
+            start_gateway(self, int(number), self.telegram)
+        else:
+            raise ValueError(f"cannot restart {name}")
 
     def kill(self, name: str) -> int:
         """``kill -9`` one process by its name (fault tests); returns its pid."""
@@ -204,6 +219,7 @@ def start_gateway(production: Production, number: int, telegram: Mapping[str, st
         TELEGRAM_WEBHOOK_URL=f"https://127.0.0.1:{layout.nginx_port}/telegram",
         TELEGRAM_WEBHOOK_SECRET=production.webhook_secret,
         TELEGRAM_WEBHOOK_PORT=str(layout.gateway_port + number - 1), LOG_LEVEL="WARNING",
+        RATE_LIMIT_REDIS_URL=production.redis_url,
         **telegram))
 
 
@@ -219,6 +235,9 @@ def production_stack(layout: Layout, database_url: str, *, telegram: Mapping[str
     production = Production(layout, database_url, secrets.token_urlsafe(24),
                             secrets.token_urlsafe(24))
     production.log_dir = log_dir or ROOT / "var" / "production"
+    production.redis_url = redis_url
+    production.telegram = dict(telegram)
+    production.model = model
     production.log_dir.mkdir(parents=True, exist_ok=True)
     migrate(database_url)
     endpoints = write_endpoints(production.log_dir / "endpoints.yml", redis_url)
