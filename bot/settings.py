@@ -29,6 +29,7 @@ RASA_TOKEN = "RASA_TOKEN"
 RASA_URLS = "RASA_URLS"
 TELEGRAM_WEBHOOK_PORT = "TELEGRAM_WEBHOOK_PORT"
 RATE_LIMIT_REDIS_URL = "RATE_LIMIT_REDIS_URL"
+TELEGRAM_SEND_LIMITS = "TELEGRAM_SEND_LIMITS"
 ACTION_SERVER_URL = "ACTION_SERVER_URL"
 TELEGRAM_BOT_TOKEN = "TELEGRAM_BOT_TOKEN"
 TELEGRAM_API_BASE_URL = "TELEGRAM_API_BASE_URL"
@@ -194,6 +195,8 @@ class Settings:
     telegram_webhook_port: int = 8443
     # Telegram's send limits shared by all gateway workers (Redis); unset: in-process.
     rate_limit_redis_url: str | None = None
+    # Off ("0") only for benchmarks against the fake Bot API, which has no limits.
+    telegram_send_limits: bool = True
 
     @property
     def rasa_servers(self) -> tuple[str, ...]:
@@ -274,4 +277,6 @@ class Settings:
             rasa_urls=get(RASA_URLS, _url_list, ()),
             telegram_webhook_port=get(TELEGRAM_WEBHOOK_PORT, _port, 8443),
             rate_limit_redis_url=get(RATE_LIMIT_REDIS_URL, _redis_url, None),
+            telegram_send_limits=get(TELEGRAM_SEND_LIMITS, lambda v: v not in ("0", "false"),
+                                     True),
         )

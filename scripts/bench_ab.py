@@ -244,6 +244,8 @@ def main() -> int:  # noqa: C901  (one linear script)
     parser.add_argument("--gateway-messages", type=int, default=6)
     parser.add_argument("--gateway-runs", type=int, default=2)
     parser.add_argument("--port", type=int, default=5405, help="first Rasa port")
+    parser.add_argument("--gateway-only", action="store_true",
+                        help="only today and new, only the gateway phase (phase 4)")
     args = parser.parse_args()
     base_ref = args.base_ref or subprocess.run(
         ["git", "merge-base", "HEAD", "main"], cwd=ROOT, check=True, capture_output=True,
@@ -268,6 +270,8 @@ def main() -> int:  # noqa: C901  (one linear script)
             Variant("new-calls", ROOT, args.model, endpoints=str(scratch / "calls_endpoints.yml"),
                     rasa_env={"RASA_KEEP_HTTP_SESSION": "0"}),
         ]
+        if args.gateway_only:
+            variants = variants[:2]
         port = args.port
         for number, variant in enumerate(variants):
             variant.rasa_port, variant.action_port = port, args.port + 50 + number
@@ -280,11 +284,11 @@ def main() -> int:  # noqa: C901  (one linear script)
         print(f"{len(variants)} variants up after {time.monotonic() - started:.0f} s "
               f"(today = {base_ref[:10]})", flush=True)
         short: list[str | None] = []
-        for _ in range(args.rounds):
+        for _ in range(0 if args.gateway_only else args.rounds):
             short += [None, *SCRIPT]
         phase1 = interleave(variants, short)
         long_script = (SCRIPT * (args.long_turns // len(SCRIPT) + 1))[: args.long_turns]
-        phase2 = interleave(variants, [None, *long_script])
+        phase2 = interleave(variants, [] if args.gateway_only else [None, *long_script])
         memory = {v.name: {"rasa_mib": round(rss_mib(v.processes[1].pid), 1),
                            "actions_mib": round(rss_mib(v.processes[0].pid), 1)}
                   for v in variants}
@@ -302,6 +306,13 @@ def main() -> int:  # noqa: C901  (one linear script)
                 gateway[name].append(gateway_run(by_name[name], token, args.patients,
                                                  args.gateway_messages, seed=run + 1))
                 print(f"gateway {name} run {run + 1}: {gateway[name][-1]}", flush=True)
+    if args.gateway_only:
+        report["gateway"] = gateway
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "bench_ab_gateway.json").write_text(json.dumps(report, indent=2))
+        for name, runs in gateway.items():
+            print(name, runs)
+        return 0
     report.update(_report(variants, phase1, phase2, memory, dashboards, gateway, args))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "bench_ab.json").write_text(json.dumps(report, indent=2))

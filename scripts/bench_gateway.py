@@ -107,6 +107,10 @@ async def bench(args: argparse.Namespace) -> int:
     extra: dict[str, Any] = {}
     if replicas and not args.fake_rasa and "rasa_urls" in Settings.__dataclass_fields__:
         extra["rasa_urls"] = tuple(replicas)  # several Rasa servers, sticky per patient
+    if "telegram_send_limits" in Settings.__dataclass_fields__:
+        # The fake Bot API has no limits, and today's gateway had no limiter: measure the
+        # gateway and Rasa, not Telegram's 30 messages a second.
+        extra["telegram_send_limits"] = os.environ.get("TELEGRAM_SEND_LIMITS") == "1"
     commits = [0]
     event.listen(db.engine, "commit", lambda _connection: commits.__setitem__(0, commits[0] + 1))
     settings = Settings(

@@ -76,8 +76,10 @@ async def start_telegram(
     """Connect ``gateway`` to Telegram: webhook if TELEGRAM_WEBHOOK_URL is set, else polling."""
     bot = create_bot(settings, poll_timeout=poll_timeout)
     await bot.initialize()
-    limiter: SendLimiter = (RedisLimiter(settings.rate_limit_redis_url, bot_key=str(bot.id))
-                            if settings.rate_limit_redis_url else LocalLimiter())
+    limiter: SendLimiter | None = None
+    if settings.telegram_send_limits:
+        limiter = (RedisLimiter(settings.rate_limit_redis_url, bot_key=str(bot.id))
+                   if settings.rate_limit_redis_url else LocalLimiter())
     channel = TelegramChannel(bot, backoff=backoff, limiter=limiter)
     gateway.add_channel(channel)
     runner = TelegramRunner(gateway, channel, poll_timeout=poll_timeout)
