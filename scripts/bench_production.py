@@ -185,8 +185,31 @@ async def _drive(telegram: PushingTelegram, users: list[int], args: argparse.Nam
     out["elapsed"] = time.monotonic() - started
     if fault is not None:
         out["fault"] = await fault
-    await asyncio.sleep(5)  # the last paced replies and retries
     return out
+
+
+def _unfinished(database_url: str, users: list[int]) -> int:
+    """Inbound messages of ``users`` still waiting or in flight."""
+    engine = sa.create_engine(database_url)
+    chats = ",".join(str(u) for u in users)
+    with engine.connect() as connection:
+        count = connection.execute(sa.text(
+            "SELECT count(*) FROM messages WHERE direction = 'in' AND chat_id IN "
+            f"({chats}) AND status IN ('received', 'processing', 'pending_retry')")).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
+async def _drained(database_url: str, users: list[int], timeout: float = 180.0) -> float:
+    """Wait until every message was handled (paced replies, retries); seconds waited."""
+    loop = asyncio.get_running_loop()
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if not await loop.run_in_executor(None, _unfinished, database_url, users):
+            break
+        await asyncio.sleep(1.0)
+    await asyncio.sleep(3.0)  # the last reply of the last message
+    return round(time.monotonic() - started, 1)
 
 
 @contextmanager
@@ -238,6 +261,7 @@ async def run_profile(name: str, args: argparse.Namespace, seed: int) -> dict[st
         await telegram.wait_for(lambda: bool(telegram.commands), 120)
         result = await _drive(telegram, users, args, seed,
                               None if name == "single" else entered)
+        result["drain_seconds"] = await _drained(database_url, users)
     finally:
         await loop.run_in_executor(None, context.__exit__, None, None, None)
         await telegram.stop()
@@ -249,7 +273,8 @@ async def run_profile(name: str, args: argparse.Namespace, seed: int) -> dict[st
             round(percentile(latencies, 95) * 1000),
         "msg_per_s": round(result["sent"] / result["elapsed"], 1),
         "unanswered_at_the_time": result["unanswered"], "pushes_retried":
-            telegram.push_failures, "fault": result.get("fault"), **counts,
+            telegram.push_failures, "fault": result.get("fault"),
+        "drain_seconds": result["drain_seconds"], **counts,
     }
 
 
