@@ -11,7 +11,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONWARNINGS ?= ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 
-.PHONY: help install train train-if-needed run chat test unit validate e2e evaluate bench bench-ab lint clean browser nginx run-production bench-production
+.PHONY: help install train train-if-needed run chat test unit validate e2e evaluate bench bench-ab lint clean browser nginx run-production bench-production bench-faults
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -97,6 +97,11 @@ run-production: train-if-needed nginx  ## Production profile on this machine: N 
 
 bench-production: train-if-needed nginx  ## 200 patients in webhook mode: single vs production with 1 and 2 Rasa replicas (not in make test)
 	$(PY) scripts/bench_production.py
+
+bench-faults: train-if-needed nginx  ## Fault modes under load (kill -9 Rasa / actions / gateway, 429 storm); not in make test
+	@for fault in rasa actions gateway 429; do \
+		$(PY) scripts/bench_production.py --profiles prod-2 --patients 100 --seconds 90 --fault $$fault || exit 1; \
+	done
 
 lint: $(STAMP)  ## ruff and mypy
 	$(VENV)/bin/ruff check bot actions tests scripts

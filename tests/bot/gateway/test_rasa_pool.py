@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 import httpx
+import pytest
 
 from bot.gateway.rasa_pool import RasaPool, replica_order
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 
 
 def test_each_patient_sticks_to_one_replica_and_all_are_used() -> None:
@@ -44,3 +45,18 @@ def test_settings_read_the_replica_list() -> None:
     settings = Settings.from_env({"RASA_URLS": "http://127.0.0.1:5005, http://127.0.0.1:5006"})
     assert settings.rasa_servers == ("http://127.0.0.1:5005", "http://127.0.0.1:5006")
     assert Settings.from_env({}).rasa_servers == ("http://127.0.0.1:5005",)
+
+
+def test_settings_for_several_workers() -> None:
+    settings = Settings.from_env({
+        "TELEGRAM_WEBHOOK_PORT": "8471", "RATE_LIMIT_REDIS_URL": "redis://127.0.0.1:6379/3",
+        "TELEGRAM_SEND_LIMITS": "0",
+    })
+    assert settings.telegram_webhook_port == 8471
+    assert settings.rate_limit_redis_url == "redis://127.0.0.1:6379/3"
+    assert not settings.telegram_send_limits
+    assert Settings.from_env({}).telegram_send_limits
+    with pytest.raises(SettingsError):
+        Settings.from_env({"TELEGRAM_WEBHOOK_PORT": "99999"})
+    with pytest.raises(SettingsError):
+        Settings.from_env({"RATE_LIMIT_REDIS_URL": "http://redis"})
