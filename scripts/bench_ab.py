@@ -213,8 +213,10 @@ def dashboard_rss(variant: Variant, scratch: Path, port: int) -> float:
 def gateway_run(variant: Variant, token: str, patients: int, messages: int,
                 seed: int) -> dict[str, Any]:
     """This tree's gateway benchmark, importing the variant's code."""
-    script = variant.root / "scripts" / "bench_gateway_ab.py"
-    script.write_text((ROOT / "scripts" / "bench_gateway.py").read_text())
+    script = ROOT / "scripts" / "bench_gateway.py"
+    if variant.root != ROOT:  # the same benchmark, importing today's code
+        script = variant.root / "scripts" / "bench_gateway_ab.py"
+        script.write_text((ROOT / "scripts" / "bench_gateway.py").read_text())
     env = {**os.environ, "PYTHONPATH": str(variant.root),
            "RASA_URLS": ",".join(f"http://127.0.0.1:{variant.rasa_port + n}"
                                  for n in range(variant.replicas))}
