@@ -17,8 +17,10 @@ next message, for ``--seconds``; then the run drains. Counted from the database 
 tracker store afterwards:
 
 - lost: inbound messages for Rasa without a delivered (non-holding) reply;
-- duplicated: one inbound message that reached Rasa more than once (its user event, keyed
-  by the message's ``received_at``, stored twice);
+- duplicated: an inbound message that Rasa answered and then processed again (its user
+  event, keyed by the message's ``received_at``, stored again after a bot reply to it; a
+  turn that was stored but never answered, as when the action server was down, may be
+  processed again);
 - out of order: a patient's messages reaching Rasa in another order than they were
   stored, or replies logged out of the order of the messages they answer.
 
@@ -134,7 +136,8 @@ def _counts(database_url: str, users: list[int]) -> dict[str, int]:
             "SELECT patient_id, reply_to_id FROM messages WHERE direction = 'out' AND "
             f"chat_id IN ({chats}) AND reply_to_id IS NOT NULL ORDER BY id")).all()
         events = connection.execute(sa.text(
-            "SELECT sender_id, data FROM events WHERE type_name = 'user' ORDER BY id")).all()
+            "SELECT sender_id, type_name, data FROM events WHERE type_name IN ('user', 'bot') "
+            "ORDER BY id")).all()
     engine.dispose()
     patients = {row.patient_id for row in replies}
     out_of_order = 0
@@ -143,14 +146,22 @@ def _counts(database_url: str, users: list[int]) -> dict[str, int]:
         if row.reply_to_id < last.get(row.patient_id, 0):
             out_of_order += 1
         last[row.patient_id] = max(row.reply_to_id, last.get(row.patient_id, 0))
-    seen: dict[str, list[str]] = defaultdict(list)
+    seen: dict[str, list[str]] = defaultdict(list)  # received_at of each user event
+    answered: set[tuple[str, str]] = set()  # (sender, received_at) followed by a reply
+    duplicated = 0
     for event in events:
         if event.sender_id not in patients:
             continue
+        if event.type_name == "bot":
+            if seen[event.sender_id]:
+                answered.add((event.sender_id, seen[event.sender_id][-1]))
+            continue
         stamp = (json.loads(event.data).get("metadata") or {}).get("received_at")
-        if stamp:
-            seen[event.sender_id].append(stamp)
-    duplicated = sum(len(s) - len(set(s)) for s in seen.values())
+        if not stamp:
+            continue
+        if (event.sender_id, stamp) in answered:
+            duplicated += 1  # an answered turn processed again (a never-answered one is not)
+        seen[event.sender_id].append(stamp)
     out_of_order += sum(1 for s in seen.values() for a, b in zip(s, s[1:], strict=False)
                         if b < a)
     return {"lost": int(lost), "duplicated": duplicated, "out_of_order": out_of_order}

@@ -208,7 +208,8 @@ class Gateway:
         """Send one logged inbound message to Rasa (a /checkin triggers the check-in)."""
         if message.kind == "command":
             return await self.rasa.trigger_intent(patient_id)
-        metadata = {"channel": message.channel, "received_at": message.created_at.isoformat()}
+        metadata = {"channel": message.channel, "received_at": message.created_at.isoformat(),
+                    "gateway_message_id": message.id}  # Rasa answers it once (rasa_once)
         replies = await self.rasa.send_message(
             patient_id, message.payload or message.text or "", metadata
         )

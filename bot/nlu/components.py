@@ -42,7 +42,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu import rasa_speedups, rasa_turns
+from bot.nlu import rasa_once, rasa_speedups, rasa_turns
 from bot.nlu.extract import build_nlp, extract
 from bot.nlu.safety_net import Risk, assess
 
@@ -53,6 +53,7 @@ RED_FLAG_INTENT = "medical_red_flag"
 # Loaded by the Rasa server with the model: make its action calls cheaper (see module).
 rasa_speedups.apply()
 rasa_turns.apply()
+rasa_once.apply()
 
 DESPAIR_INTENT = "express_despair"
 FLARE_INTENT = "report_flare"
