@@ -11,7 +11,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 # SQLAlchemy 1.4 warns about everything 2.0 removes; the tests turn our warnings into errors.
 export SQLALCHEMY_WARN_20 ?= 1
 
-.PHONY: help install train train-if-needed run chat test unit validate e2e evaluate bench bench-alerts lint clean browser audit
+.PHONY: help install train train-if-needed run chat test unit validate e2e evaluate bench bench-alerts bench-ab lint clean browser audit nginx run-production bench-production bench-faults
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -55,6 +55,17 @@ browser:  ## Install Debian's Chromium and ChromeDriver for the browser test (as
 		     "Install it with: sudo apt-get install chromium chromium-driver"; \
 	fi
 
+nginx:  ## Install Debian's nginx for the production profile (as root)
+	@if [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing nginx for the production profile"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light >/dev/null || \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null; \
+	else \
+		echo "nginx is missing: sudo apt-get install nginx"; exit 1; \
+	fi
+
 unit: $(STAMP) browser  ## Python tests (SQLite and the local PostgreSQL)
 	$(PY) -m pytest -q
 
@@ -71,6 +82,29 @@ bench: train-if-needed  ## Training time, NLU scores, reply latency, memory; see
 
 bench-alerts: train-if-needed  ## Coach alert latency: crisis messages during the 50-patient gateway load
 	$(PY) scripts/bench_alerts.py
+
+var/ab/ted.tar.gz: $(STAMP) config.yml
+	@mkdir -p var/ab
+	@sed '/^policies:/q' config.yml > var/ab/config_ted.yml
+	@printf '%s\n' "  - name: MemoizationPolicy" "    max_history: 4" "  - name: RulePolicy" \
+		"    core_fallback_threshold: 0.3" "    core_fallback_action_name: action_fallback" \
+		"    enable_fallback_prediction: true" "  - name: TEDPolicy" "    max_history: 4" \
+		"    epochs: 20" "    constrain_similarities: true" "    random_seed: 7" >> var/ab/config_ted.yml
+	$(RASA) train --config var/ab/config_ted.yml --fixed-model-name ted --out var/ab --quiet
+
+bench-ab: train-if-needed var/ab/ted.tar.gz  ## Each lever of a cheaper turn before/after in one interleaved run; results/bench_ab.json
+	$(PY) scripts/bench_ab.py
+
+run-production: train-if-needed nginx  ## Production profile on this machine: N Rasa, M actions, K gateway workers, nginx (PostgreSQL, Redis)
+	$(PY) scripts/run_production.py
+
+bench-production: train-if-needed nginx  ## 200 patients in webhook mode: single vs production with 1 and 2 Rasa replicas (not in make test)
+	$(PY) scripts/bench_production.py
+
+bench-faults: train-if-needed nginx  ## Fault modes under load (kill -9 Rasa / actions / gateway, 429 storm); not in make test
+	@for fault in rasa actions gateway 429; do \
+		$(PY) scripts/bench_production.py --profiles prod-2 --patients 100 --seconds 90 --fault $$fault || exit 1; \
+	done
 
 lint: $(STAMP)  ## ruff and mypy
 	$(VENV)/bin/ruff check bot actions tests scripts

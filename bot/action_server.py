@@ -1,10 +1,18 @@
-"""Run the rasa-sdk action server with a shared-token check in front of ``/webhook``.
+"""Run the rasa-sdk action server: without TensorFlow and jax, behind a shared token.
 
-``python -m bot.action_server --port 5055``: the same app as ``rasa run actions``
-(``rasa_sdk.endpoint.create_app``), bound to ``SANIC_HOST`` (127.0.0.1 by default, not
-rasa-sdk's 0.0.0.0), and, when ``ACTION_SERVER_TOKEN`` is set, refusing any webhook call
+``python -m bot.action_server --actions actions --port 5055``: the same app as ``rasa run
+actions`` (``rasa_sdk.endpoint.create_app``), bound to ``SANIC_HOST`` (127.0.0.1 by default,
+not rasa-sdk's 0.0.0.0), and, when ``ACTION_SERVER_TOKEN`` is set, refusing any webhook call
 whose ``X-Action-Server-Token`` header differs (constant-time compare). Rasa sends the
 header from ``endpoints.yml``. Listening beyond localhost without a token is refused.
+
+spaCy's ``thinc`` imports TensorFlow and jax when they are installed (they are, for Rasa)
+although our blank English pipeline never uses them: the action server then holds about
+470 MiB instead of about 110 MiB (``scripts/bench_ab.py``). ``thinc`` catches the
+``ImportError`` of a module marked missing in ``sys.modules`` and carries on without it,
+which is what happens here before anything imports spaCy. Rasa itself (which needs
+TensorFlow) is never imported by the action server. ``ACTION_SERVER_ALLOW_TF=1`` turns the
+block off.
 """
 
 from __future__ import annotations
@@ -25,6 +33,22 @@ logger = logging.getLogger(__name__)
 TOKEN_ENV = "ACTION_SERVER_TOKEN"
 TOKEN_HEADER = "X-Action-Server-Token"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+BLOCKED = ("tensorflow", "jax")
+ALLOW_ENV = "ACTION_SERVER_ALLOW_TF"
+
+
+def block_unused_frameworks(env: dict[str, str] | None = None) -> list[str]:
+    """Mark TensorFlow and jax as missing unless allowed; return what was blocked."""
+    if (env if env is not None else os.environ).get(ALLOW_ENV, "").strip() in ("1", "true"):
+        return []
+    blocked = []
+    for name in BLOCKED:
+        if name not in sys.modules:
+            sys.modules[name] = None  # type: ignore[assignment]
+            blocked.append(name)
+    return blocked
+
+
 
 
 def protect(app: Sanic, token: str) -> None:
@@ -53,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not token and host not in LOCAL_HOSTS:
         print(f"error: {TOKEN_ENV} must be set to listen on {host}", file=sys.stderr)
         return 2
+    block_unused_frameworks()
     from rasa_sdk import utils
     from rasa_sdk.endpoint import create_app
     from rasa_sdk.plugin import plugin_manager

@@ -37,7 +37,7 @@ class StackError(RuntimeError):
 
 @dataclass
 class Stack:
-    """A running action server and Rasa server.
+    """A running action server and one or more Rasa servers (``rasa_urls``).
 
     ``env`` is the full environment for the gateway (it has every secret); each child
     process got only its part (:func:`bot.child_env.child_env`).
@@ -48,6 +48,12 @@ class Stack:
     token: str
     env: dict[str, str]
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    rasa_urls: list[str] = field(default_factory=list)
+
+    @property
+    def rasa_processes(self) -> list[subprocess.Popen[bytes]]:
+        """The Rasa replicas (the first process is the action server)."""
+        return self.processes[1:]
 
     def stop(self) -> None:
         """Stop both servers (SIGTERM, then SIGKILL after a grace period).
@@ -100,8 +106,11 @@ def running_stack(
     model: Path | None = None,
     log_dir: Path | None = None,
     token: str | None = None,
+    rasa_replicas: int = 1,
+    endpoints: str = "endpoints.yml",
+    action_env: Mapping[str, str] | None = None,
 ) -> Iterator[Stack]:
-    """Run the action server and Rasa until the block ends.
+    """Run the action server and Rasa (``rasa_replicas`` servers) until the block ends.
 
     Args:
         database_url: Where the episode log and Rasa's tracker store live.
@@ -111,6 +120,10 @@ def running_stack(
         model: Model archive or folder; ``models/`` by default.
         log_dir: Where the servers' logs go; ``var/log`` by default.
         token: Token for Rasa's HTTP API; a fresh random one by default.
+        rasa_replicas: Rasa servers to start, on ``rasa_port``, ``rasa_port + 1``, ...;
+            the gateway routes each patient to one of them (``RASA_URLS``).
+        endpoints: Rasa's endpoints file (benchmarks compare variants).
+        action_env: Extra variables for the action server only.
 
     Raises:
         StackError: a server exited or did not answer in time.
@@ -119,12 +132,14 @@ def running_stack(
     action_token = os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(24)
     log_dir = log_dir or PROJECT_ROOT / "var" / "log"
     action_url = f"http://{host}:{action_port}/webhook"
-    rasa_url = f"http://{host}:{rasa_port}"
+    rasa_urls = [f"http://{host}:{rasa_port + n}" for n in range(max(1, rasa_replicas))]
+    rasa_url = rasa_urls[0]
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "ACTION_SERVER_URL": action_url,
         "RASA_URL": rasa_url,
+        "RASA_URLS": ",".join(rasa_urls),
         "RASA_TOKEN": token,
         "ACTION_SERVER_TOKEN": action_token,
         "SANIC_HOST": host,
@@ -133,7 +148,9 @@ def running_stack(
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     }
     migrate(database_url)
-    stack = Stack(rasa_url=rasa_url, action_url=action_url, token=token, env=env)
+    stack = Stack(
+        rasa_url=rasa_url, action_url=action_url, token=token, env=env, rasa_urls=rasa_urls
+    )
     try:
         actions_log = log_dir / "actions.log"
         stack.processes.append(
@@ -147,37 +164,41 @@ def running_stack(
                     "--port",
                     str(action_port),
                 ],
-                child_env("actions", env),
+                {**child_env("actions", env), **(action_env or {})},
                 actions_log,
             )
         )
-        rasa_log = log_dir / "rasa.log"
-        stack.processes.append(
-            _spawn(
-                [  # the API token goes in the environment, never on the command line
-                    sys.executable,
-                    "-m",
-                    "bot.rasa.serve",
-                    "--enable-api",
-                    "--interface",
-                    host,
-                    "--port",
-                    str(rasa_port),
-                    "--model",
-                    str(model or PROJECT_ROOT / "models"),
-                    "--endpoints",
-                    "endpoints.yml",
-                    "--credentials",
-                    "credentials.yml",
-                ],
-                child_env("rasa", env),
-                rasa_log,
+        for number in range(len(rasa_urls)):
+            rasa_log = log_dir / ("rasa.log" if number == 0 else f"rasa-{number + 1}.log")
+            stack.processes.append(
+                _spawn(
+                    [  # the API token goes in the environment, never on the command line
+                        sys.executable,
+                        "-m",
+                        "bot.rasa.serve",
+                        "--enable-api",
+                        "--interface",
+                        host,
+                        "--port",
+                        str(rasa_port + number),
+                        "--model",
+                        str(model or PROJECT_ROOT / "models"),
+                        "--endpoints",
+                        endpoints,
+                        "--credentials",
+                        "credentials.yml",
+                    ],
+                    child_env("rasa", env),
+                    rasa_log,
+                )
             )
-        )
         _wait_until_up(
             f"http://{host}:{action_port}/health", stack.processes[0], "action server", actions_log
         )
-        _wait_until_up(f"{rasa_url}/status?token={token}", stack.processes[1], "Rasa", rasa_log)
+        for number, url in enumerate(rasa_urls):
+            _wait_until_up(
+                f"{url}/status?token={token}", stack.processes[1 + number], "Rasa", log_dir
+            )
         logger.info("Rasa is up at %s, actions at %s", rasa_url, action_url)
         yield stack
     finally:

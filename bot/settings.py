@@ -26,6 +26,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATABASE_URL = "DATABASE_URL"
 RASA_URL = "RASA_URL"
 RASA_TOKEN = "RASA_TOKEN"
+RASA_URLS = "RASA_URLS"
+TELEGRAM_WEBHOOK_PORT = "TELEGRAM_WEBHOOK_PORT"
+RATE_LIMIT_REDIS_URL = "RATE_LIMIT_REDIS_URL"
+TELEGRAM_SEND_LIMITS = "TELEGRAM_SEND_LIMITS"
 ACTION_SERVER_URL = "ACTION_SERVER_URL"
 TELEGRAM_BOT_TOKEN = "TELEGRAM_BOT_TOKEN"
 TELEGRAM_API_BASE_URL = "TELEGRAM_API_BASE_URL"
@@ -153,6 +157,25 @@ def _log_level(value: str) -> str:
     return level
 
 
+def _url_list(value: str) -> tuple[str, ...]:
+    """Check a comma-separated list of http(s) URLs (``RASA_URLS``)."""
+    return tuple(_http_url(RASA_URLS, part.strip()) for part in value.split(",") if part.strip())
+
+
+def _port(value: str) -> int:
+    """Check a TCP port number (``TELEGRAM_WEBHOOK_PORT``)."""
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise SettingsError(f"{TELEGRAM_WEBHOOK_PORT} must be a port 1-65535, got {value!r}")
+    return int(value)
+
+
+def _redis_url(value: str) -> str:
+    """Check a ``redis://`` URL (``RATE_LIMIT_REDIS_URL``)."""
+    if not value.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"{RATE_LIMIT_REDIS_URL} must be a redis:// URL, got {value!r}")
+    return value
+
+
 def _country(value: str) -> str:
     """Check a two-letter ISO 3166 country code (upper-cased)."""
     code = value.upper()
@@ -245,6 +268,19 @@ class Settings:
     def alert_escalate_after(self) -> timedelta:
         """How long an alerted flag may wait unacknowledged before the on-call person is told."""
         return timedelta(minutes=self.alert_escalate_minutes)
+    # Several Rasa servers (comma-separated RASA_URLS); empty: just rasa_url.
+    rasa_urls: tuple[str, ...] = ()
+    # Where this gateway worker's webhook server listens (several workers: one port each).
+    telegram_webhook_port: int = 8443
+    # Telegram's send limits shared by all gateway workers (Redis); unset: in-process.
+    rate_limit_redis_url: str | None = None
+    # Off ("0") only for benchmarks against the fake Bot API, which has no limits.
+    telegram_send_limits: bool = True
+
+    @property
+    def rasa_servers(self) -> tuple[str, ...]:
+        """The Rasa servers the gateway spreads patients over (at least ``rasa_url``)."""
+        return self.rasa_urls or (self.rasa_url,)
 
     @property
     def episode_idle(self) -> timedelta:
@@ -332,6 +368,11 @@ class Settings:
             dashboard_url=get(
                 DASHBOARD_URL, lambda v: _http_url(DASHBOARD_URL, v), defaults.dashboard_url
             ).rstrip("/"),
+            rasa_urls=get(RASA_URLS, _url_list, ()),
+            telegram_webhook_port=get(TELEGRAM_WEBHOOK_PORT, _port, 8443),
+            rate_limit_redis_url=get(RATE_LIMIT_REDIS_URL, _redis_url, None),
+            telegram_send_limits=get(TELEGRAM_SEND_LIMITS, lambda v: v not in ("0", "false"),
+                                     True),
         )
         if settings.telegram_webhook_url:
             require_webhook_secret(settings.telegram_webhook_secret)

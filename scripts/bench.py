@@ -7,7 +7,10 @@
    model load time (process start until Rasa answers), resident memory of both servers,
    and message-to-reply latency for one patient over the REST channel (p50/p95/max).
 4. The Telegram gateway benchmark (scripts/bench_gateway.py) against the same stack,
-   when it is present.
+   when it is present, with two Rasa replicas (``--rasa-replicas``; patients sticky).
+
+Every lever of a cheaper turn, before and after in one interleaved run, and the targets
+next to today's figures: ``make bench-ab`` (scripts/bench_ab.py).
 
 Nothing here is a pass/fail test; goals are printed next to what was measured.
 """
@@ -91,7 +94,8 @@ def bench_nlu() -> dict[str, object]:
 
 
 def bench_serving(
-    rounds: int, gateway_patients: int, model: Path | None = None
+    rounds: int, gateway_patients: int, model: Path | None = None, replicas: int = 2,
+    rasa_port: int = 5105,
 ) -> dict[str, object]:
     """Start the stack on a scratch database and measure one patient's reply latency."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -99,10 +103,11 @@ def bench_serving(
         started = time.perf_counter()
         with running_stack(
             database_url=database_url,
-            rasa_port=5105,
-            action_port=5155,
+            rasa_port=rasa_port,
+            action_port=rasa_port + 50,
             log_dir=Path(scratch),
             model=model,
+            rasa_replicas=replicas,
         ) as stack:
             load_seconds = time.perf_counter() - started
             # Each round is one conversation (a flare and its follow-up): Rasa starts a new
@@ -113,9 +118,10 @@ def bench_serving(
                                   new_session_each_round=False)
             memory = {
                 "action_server_mib": round(rss_mib(stack.processes[0].pid), 1),
-                "rasa_mib": round(rss_mib(stack.processes[1].pid), 1),
+                "rasa_mib": round(rss_mib(stack.processes[1].pid), 1),  # one replica
             }
-            gateway = bench_gateway(stack.rasa_url, stack.token, database_url, gateway_patients)
+            gateway = bench_gateway(stack.rasa_url, stack.token, database_url, gateway_patients,
+                                    stack.rasa_urls)
     return {
         "model_load_seconds": round(load_seconds, 1),
         "messages": len(latencies),
@@ -154,7 +160,9 @@ def _summary(latencies: list[float]) -> dict[str, float]:
     }
 
 
-def bench_gateway(rasa_url: str, token: str, database_url: str, patients: int) -> object:
+def bench_gateway(
+    rasa_url: str, token: str, database_url: str, patients: int, rasa_urls: list[str]
+) -> object:
     """Run the Telegram gateway benchmark (fake Bot API server) against the running stack."""
     script = ROOT / "scripts" / "bench_gateway.py"
     if not script.exists() or patients <= 0:
@@ -171,7 +179,7 @@ def bench_gateway(rasa_url: str, token: str, database_url: str, patients: int) -
             database_url,
         ],
         cwd=ROOT,
-        env={**os.environ, "RASA_TOKEN": token},  # a token never goes on a command line
+        env={**os.environ, "RASA_TOKEN": token, "RASA_URLS": ",".join(rasa_urls)},
         capture_output=True,
         text=True,
         check=False,
@@ -198,6 +206,8 @@ def main() -> int:
     parser.add_argument("--skip-training", action="store_true")
     parser.add_argument("--skip-nlu", action="store_true")
     parser.add_argument("--model", type=Path, default=None, help="default: models/")
+    parser.add_argument("--rasa-replicas", type=int, default=2, help="for the gateway phase")
+    parser.add_argument("--rasa-port", type=int, default=5105, help="actions on port + 50")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     report: dict[str, object] = {}
@@ -206,7 +216,8 @@ def main() -> int:
         print(f"training: {report['training_seconds']} s (goal < 300 s)")
     if not args.skip_nlu:
         report["nlu"] = bench_nlu()
-    report["serving"] = bench_serving(args.rounds, args.gateway_patients, args.model)
+    report["serving"] = bench_serving(args.rounds, args.gateway_patients, args.model,
+                                      args.rasa_replicas, args.rasa_port)
     serving = report["serving"]
     print(
         f"model load: {serving['model_load_seconds']} s; "  # type: ignore[index]

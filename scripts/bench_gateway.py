@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import aliased
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,7 +103,18 @@ async def bench(args: argparse.Namespace) -> int:
     })
     servers = await _read(process)
     rasa_url = servers["rasa_url"] or args.rasa_url
+    replicas = [u for u in os.environ.get("RASA_URLS", "").split(",") if u.strip()]
+    extra: dict[str, Any] = {}
+    if replicas and not args.fake_rasa and "rasa_urls" in Settings.__dataclass_fields__:
+        extra["rasa_urls"] = tuple(replicas)  # several Rasa servers, sticky per patient
+    if "telegram_send_limits" in Settings.__dataclass_fields__:
+        # The fake Bot API has no limits, and today's gateway had no limiter: measure the
+        # gateway and Rasa, not Telegram's 30 messages a second.
+        extra["telegram_send_limits"] = os.environ.get("TELEGRAM_SEND_LIMITS") == "1"
+    commits = [0]
+    event.listen(db.engine, "commit", lambda _connection: commits.__setitem__(0, commits[0] + 1))
     settings = Settings(
+        **extra,
         database_url=str(db.engine.url), rasa_url=rasa_url,
         rasa_token=None if args.fake_rasa else args.rasa_token,
         telegram_bot_token=servers["token"], telegram_api_base_url=servers["telegram_base_url"],
@@ -130,7 +141,7 @@ async def bench(args: argparse.Namespace) -> int:
     gateway_cpu = usage.ru_utime + usage.ru_stime
     latencies: list[float] = result["latencies"] or [float("nan")]
     lost += result["unanswered"]
-    print(f"patients={args.patients} messages={total} rasa={rasa_url} "
+    print(f"patients={args.patients} messages={total} rasa={extra.get('rasa_urls', rasa_url)} "
           f"think={args.think_min:g}-{args.think_max:g}s")
     print(
         f"latency p50={_percentile(latencies, 0.5) * 1000:.0f} ms "
@@ -142,6 +153,9 @@ async def bench(args: argparse.Namespace) -> int:
           f"(wall {result['elapsed']:.1f} s)")
     print(f"cpu gateway={gateway_cpu:.1f} s (with start-up) "
           f"fake-telegram+patients={result['cpu_seconds']:.1f} s")
+    print(f"rss_mib={usage.ru_maxrss / 1024:.0f} (peak, gateway process) "
+          f"commits_per_message={commits[0] / max(1, total):.2f} (all database commits, "
+          "consent included)")
     print(f"lost={lost}" + (f" (consent failed for {result['consent_failures']})"
                             if result["consent_failures"] else ""))
     complete = total == args.patients * args.messages and not result["consent_failures"]

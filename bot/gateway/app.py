@@ -13,6 +13,8 @@ from telegram.request import HTTPXRequest
 
 from bot.gateway.core import Gateway
 from bot.gateway.rasa_client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, RasaClient
+from bot.gateway.rasa_pool import RasaPool
+from bot.gateway.ratelimit import LocalLimiter, RedisLimiter, SendLimiter
 from bot.gateway.telegram.channel import TelegramChannel
 from bot.gateway.telegram.runner import TelegramRunner
 from bot.settings import Settings, require_webhook_secret
@@ -38,12 +40,19 @@ def create_gateway(
 ) -> Gateway:
     """A gateway on ``settings`` (its database and Rasa); channels are added by the caller.
 
-    ``rasa_concurrency`` caps the requests to Rasa in flight at once (None: no cap).
+    ``rasa_concurrency`` caps the requests in flight at once per Rasa server (None: no
+    cap). With several servers (``RASA_URLS``) each patient sticks to one of them.
     """
     database = db or Database.from_settings(settings)
-    rasa = RasaClient(settings.rasa_url, settings.rasa_token, timeout=rasa_timeout,
-                      max_concurrency=rasa_concurrency)
-    return Gateway(database, rasa, settings, retry_interval=retry_interval)
+    servers = settings.rasa_servers
+    rasa: RasaClient | RasaPool
+    if len(servers) > 1:
+        rasa = RasaPool(servers, settings.rasa_token, timeout=rasa_timeout,
+                        max_concurrency=rasa_concurrency)
+    else:
+        rasa = RasaClient(servers[0], settings.rasa_token, timeout=rasa_timeout,
+                          max_concurrency=rasa_concurrency)
+    return Gateway(database, rasa, settings, retry_interval=retry_interval)  # type: ignore[arg-type]
 
 
 def create_bot(settings: Settings, *, poll_timeout: int = 30) -> Bot:
@@ -77,16 +86,21 @@ async def start_telegram(
         require_webhook_secret(settings.telegram_webhook_secret)  # before anything starts
     bot = create_bot(settings, poll_timeout=poll_timeout)
     await bot.initialize()
-    channel = TelegramChannel(bot, backoff=backoff)
+    limiter: SendLimiter | None = None
+    if settings.telegram_send_limits:
+        limiter = (RedisLimiter(settings.rate_limit_redis_url, bot_key=str(bot.id))
+                   if settings.rate_limit_redis_url else LocalLimiter())
+    channel = TelegramChannel(bot, backoff=backoff, limiter=limiter)
     gateway.add_channel(channel)
     runner = TelegramRunner(gateway, channel, poll_timeout=poll_timeout)
     if settings.telegram_webhook_url:
         path = urlsplit(settings.telegram_webhook_url).path or "/telegram"
+        port = settings.telegram_webhook_port or WEBHOOK_PORT
         await runner.start_webhook(
             settings.telegram_webhook_url, settings.telegram_webhook_secret,
-            WEBHOOK_HOST, WEBHOOK_PORT, path,
+            WEBHOOK_HOST, port, path,
         )
-        logger.info("Telegram webhook listening on %s:%s%s", WEBHOOK_HOST, WEBHOOK_PORT, path)
+        logger.info("Telegram webhook listening on %s:%s%s", WEBHOOK_HOST, port, path)
     else:
         await runner.start_polling()
         logger.info("Telegram long polling started")

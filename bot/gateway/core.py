@@ -30,6 +30,7 @@ from bot.gateway.plan_flow import SafetyPathway
 from bot.gateway.rasa_client import RasaClient, RasaRequestError, RasaUnavailable
 from bot.gateway.replies import Step, to_steps
 from bot.gateway.serial import SerialRunner
+from bot.gateway.single_flight import SingleFlight
 from bot.gateway.tx import in_tx
 from bot.settings import Settings
 from bot.store import messages as log
@@ -57,6 +58,8 @@ class Gateway:
         now: clock (aware UTC).
         sleep: used for reply pauses.
         retry_interval: seconds between passes of the retry loop.
+        single_flight: per-patient claims across gateway workers (None: on for
+            PostgreSQL, off for SQLite; see :mod:`bot.gateway.single_flight`).
     """
 
     def __init__(
@@ -68,12 +71,14 @@ class Gateway:
         now: Callable[[], datetime] = utcnow,
         sleep: Callable[[float], Any] = asyncio.sleep,
         retry_interval: float = 5.0,
+        single_flight: bool | None = None,
     ) -> None:
         self.db = db
         self.rasa = rasa
         self.settings = settings
         self.channels: dict[str, Channel] = {}
         self.runner = SerialRunner()
+        self.flight = SingleFlight(db, now, enabled=single_flight)
         self.outbox = Outbox(db, now, sleep)
         self.safety = SafetyPathway(db, self.outbox, settings, now)
         self.commands = Commands(db, self.outbox, rasa, now, self.safety)
@@ -87,7 +92,8 @@ class Gateway:
 
     async def start(self) -> None:
         """Requeue messages interrupted by a restart and start the retry loop."""
-        count = await in_tx(self.db, log.recover_interrupted, self._now())
+        busy = await self.flight.live()  # other workers' patients are theirs
+        count = await in_tx(self.db, log.recover_interrupted, self._now(), busy)
         if count:
             logger.info("%d interrupted message(s) queued for retry", count)
         self._retry_task = asyncio.create_task(self._retry_loop(), name="gateway-retry")
@@ -177,8 +183,24 @@ class Gateway:
 
         With ``up_to``, stop once that message is handled (later ones have their own job).
         ``ready`` is a just-stored message with nothing older waiting: it goes straight to
-        Rasa (one transaction fewer; it moves from received to processed).
+        Rasa (one transaction fewer; it moves from received to processed). With several
+        workers the patient is claimed first (:class:`SingleFlight`), and ``ready`` is
+        not trusted: another worker may have taken it meanwhile.
         """
+        if self.flight.enabled:
+            ready = None
+        async with self.flight.hold(patient_id, up_to) as mine:
+            if mine:
+                await self._drain_claimed(patient_id, channel, chat_id, up_to, ready)
+
+    async def _drain_claimed(
+        self,
+        patient_id: str,
+        channel: Channel,
+        chat_id: int,
+        up_to: int | None,
+        ready: log.Message | None,
+    ) -> None:
         while True:
             message = ready or await in_tx(self.db, log.claim_next, patient_id, self._now())
             ready = None
@@ -240,6 +262,7 @@ class Gateway:
     async def retry_pending(self) -> int:
         """Queue a drain for every patient with pending_retry messages; returns how many."""
         patients = await in_tx(self.db, log.patients_with, (log.PENDING_RETRY,))
+        patients += [p for p in await self.flight.orphans() if p not in patients]
         queued = 0
         for patient_id in patients:
             if self.runner.busy(patient_id):
@@ -288,7 +311,9 @@ class Gateway:
 
         async def job() -> None:
             try:
-                done.set_result(await send(channel, chat_id))
+                async with self.flight.hold(patient_id, wait=True):
+                    sent = await send(channel, chat_id)
+                done.set_result(sent)
             except Exception as exc:  # handed to the awaiting caller below
                 done.set_exception(exc)
 

@@ -1,4 +1,9 @@
-"""Send reply steps to a chat in order, honouring pauses, and log every outbound message."""
+"""Send reply steps to a chat in order, honouring pauses, and log every outbound message.
+
+The outbound log entries of one reply are written together, in one transaction, at the
+end of the reply, before each pause and right after a message with buttons (a press on
+one is resolved through its log entry), instead of one transaction per message.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from bot.gateway.model import RASA_BUTTON_PREFIX, Channel, DeliveryError
 from bot.gateway.replies import ImageStep, PauseStep, Step, TextStep, split_text
@@ -83,25 +89,45 @@ class Outbox:
         buttons: Sequence[dict[str, str]] | None = None,
         reply_to: int | None = None,
         error: str | None = None,
+        batch: list[dict[str, Any]] | None = None,
     ) -> None:
-        """Log one outbound message (sent or failed); nothing before consent."""
+        """Log one outbound message (sent or failed); nothing before consent.
+
+        With ``batch`` the entry is only added to it (written later by :meth:`flush`).
+        """
         if patient_id is None:  # before consent nothing is kept
             return
-        await in_tx(
-            self._db,
-            log.log_outbound,
-            patient_id,
-            channel=channel.name,
-            kind=kind,
-            text=text,
-            now=self._now(),
-            status=status,
-            buttons=buttons,
-            chat_id=chat_id,
-            telegram_message_id=message_id,
-            reply_to_id=reply_to,
-            error=error,
-        )
+        entry: dict[str, Any] = {
+            "patient_id": patient_id,
+            "channel": channel.name,
+            "kind": kind,
+            "text": text,
+            "now": self._now(),
+            "status": status,
+            "buttons": buttons,
+            "chat_id": chat_id,
+            "telegram_message_id": message_id,
+            "reply_to_id": reply_to,
+            "error": error,
+        }
+        if batch is not None:
+            batch.append(entry)
+            return
+        await self.flush([entry])
+
+    async def flush(self, batch: list[dict[str, Any]]) -> None:
+        """Write the batched log entries in one transaction and empty ``batch``."""
+        if not batch:
+            return
+        entries = list(batch)
+        batch.clear()
+
+        def write(session: Any) -> None:
+            for entry in entries:
+                fields = dict(entry)
+                log.log_outbound(session, fields.pop("patient_id"), **fields)
+
+        await in_tx(self._db, write)
 
     async def send_steps(
         self,
@@ -118,9 +144,27 @@ class Outbox:
         Rasa buttons get callback data ``b:<index>``; the press is resolved through the
         logged outbound message (so payloads of any length survive restarts).
         """
+        batch: list[dict[str, Any]] = []
+        try:
+            return await self._send_all(channel, chat_id, patient_id, steps, kind, reply_to,
+                                        batch)
+        finally:
+            await self.flush(batch)
+
+    async def _send_all(
+        self,
+        channel: Channel,
+        chat_id: int,
+        patient_id: str | None,
+        steps: Sequence[Step],
+        kind: str,
+        reply_to: int | None,
+        batch: list[dict[str, Any]],
+    ) -> bool:
         for number, step in enumerate(steps):
             try:
-                await self._send_step(channel, chat_id, patient_id, step, kind, reply_to)
+                await self._send_step(channel, chat_id, patient_id, step, kind, reply_to,
+                                      batch)
             except DeliveryError as exc:
                 logger.warning("delivery to chat %s failed: %s", chat_id, exc)
                 for rest in steps[number:]:
@@ -135,6 +179,7 @@ class Outbox:
                             status=log.FAILED,
                             reply_to=reply_to,
                             error=str(exc),
+                            batch=batch,
                         )
                 return False
         return True
@@ -147,8 +192,10 @@ class Outbox:
         step: Step,
         kind: str,
         reply_to: int | None,
+        batch: list[dict[str, Any]],
     ) -> None:
         if isinstance(step, PauseStep):
+            await self.flush(batch)  # written before the patient waits
             async with typing(channel, chat_id):
                 await self._sleep(step.seconds)
             return
@@ -162,6 +209,7 @@ class Outbox:
                 step.url,
                 message_id=message_id,
                 reply_to=reply_to,
+                batch=batch,
             )
             return
         chunks = split_text(step.text) or [step.text]
@@ -179,7 +227,10 @@ class Outbox:
                 message_id=message_id,
                 reply_to=reply_to,
                 buttons=[{"title": b.title, "payload": b.payload} for b in buttons] or None,
+                batch=batch,
             )
+            if buttons:
+                await self.flush(batch)  # a press on them is resolved through this entry
 
     async def send_plain(
         self,

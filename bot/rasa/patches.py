@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import rasa
 
-from bot.rasa import speedups
+from bot.rasa import once, speedups, turns
 
 RASA_VERSION = "3.6.21"
 
@@ -34,6 +34,12 @@ def apply_rasa_patches() -> None:
 
     - ``RemoteAction._validate_action_result``: a cached JSON-schema validator
       (:mod:`bot.rasa.speedups`).
+    - sessions end with the episode or after ``RASA_SESSION_MAX_TURNS`` turns, and action
+      calls keep one HTTP session (:mod:`bot.rasa.turns`).
+    - a message the gateway resends after Rasa already answered it is answered from the
+      tracker, not processed twice (:mod:`bot.rasa.once`).
     """
     check_rasa_version()
     speedups.apply()
+    turns.apply()
+    once.apply()

@@ -11,6 +11,17 @@ Rasa 3.6 imports the class named by ``type`` and calls it with ``host=<url or No
 the gateway share one database. Rasa creates its own ``events`` table there; the Alembic
 migrations leave that table alone.
 
+Fast path (measured with ``scripts/bench.py --ab``): Rasa's ``SQLTrackerStore`` counts the
+session's rows on every save (to find the new events) and rebuilds the tracker by
+replaying every event of the session on every retrieve. Here the tracker handed out by
+``retrieve`` is remembered with how many of its events are stored and the id and
+timestamp of the newest row; ``save`` then inserts only the events after that count, and
+the next ``retrieve`` hands the same tracker back when the newest row of the conversation
+is still the one it wrote (one indexed query, no replay). Anything unexpected (another
+server wrote, rows were deleted, a new session started, the tracker changed without a
+save) falls back to Rasa's own full load, so the fast path can only skip work, never
+change what Rasa sees.
+
 Careful: Rasa silently falls back to an in-memory store when the class raises
 ``ImportError`` or ``AttributeError``; such errors are re-raised here as ``RuntimeError``
 so a broken configuration stops Rasa instead of losing conversations.
@@ -18,7 +29,9 @@ so a broken configuration stops Rasa instead of losing conversations.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +40,9 @@ import sqlalchemy.orm
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
 
 from bot.settings import Settings, resolve_database_url
@@ -96,3 +112,107 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
             self.engine = sa.create_engine(old.url, **sqlite_file_pool())
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
             old.dispose()
+
+
+@dataclass
+class _Known:
+    """A tracker handed out or saved, and the newest stored row it corresponds to."""
+
+    tracker: DialogueStateTracker
+    stored: int  # how many of tracker.events are in the database
+    last_id: int | None
+    last_timestamp: float | None
+
+
+class FastSQLTrackerStore(DatabaseUrlTrackerStore):
+    """:class:`DatabaseUrlTrackerStore` without the COUNT per save and the replay per turn.
+
+    Args:
+        max_cached: trackers kept in memory at most (oldest dropped first).
+        kwargs: as for :class:`DatabaseUrlTrackerStore`.
+    """
+
+    def __init__(self, *args: Any, max_cached: int = 2000, **kwargs: Any) -> None:
+        """Open the store (see the class docstring)."""
+        super().__init__(*args, **kwargs)
+        self._known: dict[str, _Known] = {}
+        self._max_cached = int(max_cached)
+        self.fast_hits = 0  # trackers handed back without a replay (tests, benchmarks)
+
+    def _newest_row(self, session: Any, sender_id: str) -> tuple[int | None, float | None]:
+        event = self.SQLEvent
+        row = (
+            session.query(event.id, event.timestamp)
+            .filter(event.sender_id == sender_id)
+            .order_by(event.id.desc())
+            .limit(1)
+            .one_or_none()
+        )
+        return (None, None) if row is None else (int(row[0]), row[1])
+
+    def _remember(
+        self, tracker: DialogueStateTracker, stored: int, newest: tuple[Any, Any]
+    ) -> None:
+        self._known.pop(tracker.sender_id, None)
+        while len(self._known) >= self._max_cached:
+            self._known.pop(next(iter(self._known)))
+        self._known[tracker.sender_id] = _Known(tracker, stored, newest[0], newest[1])
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The tracker of the latest session; the remembered one when nothing changed."""
+        known = self._known.pop(sender_id, None)
+        with self.session_scope() as session:
+            newest = self._newest_row(session, sender_id)
+        if (
+            known is not None
+            and newest == (known.last_id, known.last_timestamp)
+            and len(known.tracker.events) == known.stored
+        ):
+            self.fast_hits += 1
+            # The caller now owns it: remembered again only when it is saved.
+            self._known[sender_id] = known
+            return known.tracker
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None:
+            self._remember(tracker, len(tracker.events), newest)
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Insert the events not stored yet, without counting the stored ones."""
+        known = self._known.pop(tracker.sender_id, None)
+        if known is None or known.tracker is not tracker:
+            await super().save(tracker)
+            self._known.pop(tracker.sender_id, None)
+            return
+        await self.stream_events(tracker)
+        new_events = list(tracker.events)[known.stored:]
+        with self.session_scope() as session:
+            unchanged = self._newest_row(session, tracker.sender_id) == (
+                known.last_id, known.last_timestamp
+            )
+            newest: tuple[Any, Any] = (known.last_id, known.last_timestamp)
+            if unchanged and new_events:
+                rows = [self._row(tracker.sender_id, event) for event in new_events]
+                session.add_all(rows)
+                session.flush()
+                newest = (rows[-1].id, rows[-1].timestamp)
+                session.commit()
+        if not unchanged:
+            # Someone else wrote in between: let Rasa count, and forget this tracker.
+            await super().save(tracker)
+            return
+        if any(isinstance(event, SessionStarted) for event in new_events):
+            return  # a new session began inside this tracker: reload it from the database
+        self._remember(tracker, len(tracker.events), newest)
+
+    def _row(self, sender_id: str, event: Any) -> Any:
+        """The ``events`` row for one event, exactly as Rasa's ``save`` builds it."""
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.store import (
     alerts,
+    claims,
     coach_contacts,
     coach_sessions,
     coaches,
@@ -22,7 +23,7 @@ from bot.store import (
 
 TABLE_MODULES = (
     models, messages, schedule, coaches, coach_sessions, totp, safety_plans, coach_contacts,
-    alerts,
+    alerts, claims,
 )
 
 __all__ = ["TABLE_MODULES"]

@@ -91,6 +91,8 @@ POLICY: dict[str, TablePolicy] = {
     # Alerts carry the flag's kind and level, never the patient's words; while a safety record
     # is held they stay with their flags, so escalation goes on and nothing is sent twice.
     "coach_alerts": TablePolicy(ERASE, export=True),
+    # A gateway worker's short lease on the patient's turn (no content): nothing to export.
+    "patient_claims": TablePolicy(ERASE, export=False),
     RASA_EVENTS_TABLE: TablePolicy(ERASE, export=True, link="sender_id"),
 }
 

@@ -259,12 +259,22 @@ def patients_with(session: Session, statuses: Sequence[str] = (PENDING_RETRY,)) 
     return list(dict.fromkeys(row.patient_id for row in rows))
 
 
-def recover_interrupted(session: Session, now: datetime) -> int:
-    """After a restart: inbound messages left received/processing become pending_retry."""
+def recover_interrupted(
+    session: Session, now: datetime, except_patients: Sequence[str] | set[str] = ()
+) -> int:
+    """After a restart: inbound messages left received/processing become pending_retry.
+
+    ``except_patients``: patients another gateway worker is serving right now.
+    """
+    query = update(Message).where(
+        Message.direction == IN, Message.status.in_((RECEIVED, PROCESSING))
+    )
+    if except_patients:
+        query = query.where(Message.patient_id.not_in(list(except_patients)))
     result = session.execute(
-        update(Message)
-        .where(Message.direction == IN, Message.status.in_((RECEIVED, PROCESSING)))
-        .values(status=PENDING_RETRY, updated_at=now)
+        query.values(status=PENDING_RETRY, updated_at=now).execution_options(
+            synchronize_session=False
+        )
     )
     return int(result.rowcount or 0)
 

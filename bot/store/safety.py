@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store.coaches import CoachPatient
 from bot.store import episodes as episode_store
+from bot.store.coaches import CoachPatient
 from bot.store.models import SAFETY_LEVELS, Episode, SafetyFlag
 
 # Triage levels from lowest to highest; a flag's level only ever moves up this list.

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from tests.actions.actions_support import make_tracker, run, start_flare, texts
-
 from actions import common
 from actions.flare import _closing_words
 from actions.pacing import ActionPacing
+from tests.actions.actions_support import make_tracker, run, start_flare, texts
 
 ENERGY = "great that you've got some energy"
 

@@ -7,18 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.actions.actions_support import (
-    Conversation,
-    all_reframe_texts,
-    apply,
-    make_tracker,
-    payloads,
-    rows,
-    run,
-    slot_changes,
-    texts,
-    with_buttons,
-)
 from rasa_sdk import Action
 
 from actions.breathing import ActionBreathing
@@ -35,6 +23,18 @@ from actions.triage_outcome import (
 )
 from actions.triage_texts import texts as triage_texts
 from bot.store.models import SafetyFlag
+from tests.actions.actions_support import (
+    Conversation,
+    all_reframe_texts,
+    apply,
+    make_tracker,
+    payloads,
+    rows,
+    run,
+    slot_changes,
+    texts,
+    with_buttons,
+)
 
 DESPAIR_TEXT = "I can't go on like this"
 CHEST = "crushing chest pain going down my left arm"

@@ -8,26 +8,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from rasa_sdk.events import ActiveLoop, SlotSet
-
-from actions.conversation import ActionYesNo
-from actions.flare import ActionStartFlare
-from actions.safety import ActionCrisisResponse, ActionRedFlag, ActionSafetyQuestion
-from bot.store.models import Episode, SafetyFlag
-from tests.actions.actions_support import (
-    SENDER,
-    Conversation,
-    all_reframe_texts,
-    apply,
-    event_names,
-    make_tracker,
-    payloads,
-    rows,
-    run,
-    slot_changes,
-    texts,
-    with_buttons,
-)
 from rasa_sdk import Action
 from rasa_sdk.events import ActiveLoop, SlotSet
 
@@ -45,6 +25,20 @@ from actions.triage_texts import texts as triage_texts
 from bot.store.coaches import Coach, CoachPatient
 from bot.store.models import Episode, SafetyFlag
 from bot.store.patients import get_or_create_patient
+from tests.actions.actions_support import (
+    SENDER,
+    Conversation,
+    all_reframe_texts,
+    apply,
+    event_names,
+    make_tracker,
+    payloads,
+    rows,
+    run,
+    slot_changes,
+    texts,
+    with_buttons,
+)
 
 CRISIS_TEXT = "I want to kill myself"
 SAFETY = {"risk": "crisis", "reasons": ["kill_myself"]}

@@ -6,11 +6,11 @@ alerts engineer's poller) reads.
 from __future__ import annotations
 
 import pytest
-from tests.system.system_support import keyboard, new_patient, press, safety_flags, say
 
 from actions.triage_texts import texts as triage_texts
 from bot.content import get_content
 from tests.fake_telegram.harness import GatewayHarness
+from tests.system.system_support import keyboard, new_patient, press, safety_flags, say
 
 pytestmark = pytest.mark.slow
 

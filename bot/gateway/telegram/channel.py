@@ -15,6 +15,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.gateway.model import DeliveryError
+from bot.gateway.ratelimit import SendLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ class TelegramChannel:
         attempts: tries per call before giving up.
         backoff: first back-off delay in seconds (doubles each time).
         sleep: how to wait (tests may record instead).
+        limiter: Telegram's sending limits (shared by all workers when in Redis); every
+            message waits for its slot, and a 429 pauses everybody for ``retry_after``.
     """
 
     name = "telegram"
@@ -51,21 +54,34 @@ class TelegramChannel:
         attempts: int = 5,
         backoff: float = 0.5,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        limiter: SendLimiter | None = None,
     ) -> None:
         self.bot = bot
+        self.limiter = limiter
         self._attempts = attempts
         self._backoff = backoff
         self._sleep = sleep
 
-    async def call(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
-        """Run ``call`` with retries; raise :class:`DeliveryError` when it keeps failing."""
+    async def call(
+        self, what: str, call: Callable[[], Awaitable[T]], chat_id: int | None = None
+    ) -> T:
+        """Run ``call`` with retries; raise :class:`DeliveryError` when it keeps failing.
+
+        With ``chat_id`` (a message to a chat) each attempt first waits for its slot.
+        """
         delay = self._backoff
         for attempt in range(1, self._attempts + 1):
             try:
+                if self.limiter is not None and chat_id is not None:
+                    await self.limiter.acquire(chat_id)
                 return await call()
             except RetryAfter as exc:
                 wait = min(float(exc.retry_after), MAX_RETRY_AFTER)
                 logger.warning("%s: Telegram asks to wait %.1f s", what, wait)
+                if self.limiter is not None:
+                    await self.limiter.pause(wait)  # every worker holds back, not just us
+                    if chat_id is not None:
+                        continue  # the next acquire waits out the pause
             except (BadRequest, Forbidden) as exc:  # retrying will not help
                 raise DeliveryError(f"{what}: {exc}") from exc
             except NetworkError as exc:  # includes TimedOut and 5xx answers
@@ -86,13 +102,14 @@ class TelegramChannel:
         sent: Message = await self.call(
             "sendMessage",
             lambda: self.bot.send_message(chat_id, text, reply_markup=markup),
+            chat_id,
         )
         return sent.message_id
 
     async def send_image(self, chat_id: int, url: str, caption: str | None = None) -> int | None:
         """Send a photo by URL."""
         sent: Message = await self.call(
-            "sendPhoto", lambda: self.bot.send_photo(chat_id, url, caption=caption)
+            "sendPhoto", lambda: self.bot.send_photo(chat_id, url, caption=caption), chat_id
         )
         return sent.message_id
 
@@ -105,6 +122,7 @@ class TelegramChannel:
             lambda: self.bot.send_document(
                 chat_id, InputFile(data, filename=filename), caption=caption
             ),
+            chat_id,
         )
         return sent.message_id
 
@@ -117,6 +135,7 @@ class TelegramChannel:
             lambda: self.bot.send_photo(
                 chat_id, InputFile(data, filename=filename), caption=caption
             ),
+            chat_id,
         )
         return sent.message_id
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from bot.gateway.records import erase_patient, export_json
-from bot.store import alerts, audit, data_policy, safety_plans
+from bot.store import alerts, audit, claims, data_policy, safety_plans
 from bot.store.accounts import require_coach
 from bot.store.coaches import AuditEntry
 from bot.store.data_policy import ERASE, POLICY, SCRUB
@@ -39,6 +39,7 @@ def _extra_rows(session: Session, seeded: Seeded) -> None:
     for pid in ("p-alice", "p-bob"):
         safety_plans.start(session, pid, NOW)
         safety_plans.answer(session, pid, "I stop answering messages", NOW)
+        claims.try_claim(session, pid, "worker-1", NOW, timedelta(seconds=30))
         flag = session.get(SafetyFlag, seeded.flags[pid])
         alerts.insert_alert(session, flag, "new", alerts.Recipient(
             channel="email", address="coach@example.org", coach_id=None), NOW, "pending")

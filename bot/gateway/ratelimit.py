@@ -1,0 +1,167 @@
+"""Telegram's sending limits, shared by every gateway worker (Redis) or kept in-process.
+
+Telegram allows about one message per second in one chat (short bursts pass) and about 30
+per second for the whole bot, and answers 429 with ``retry_after`` beyond that. Each send
+first reserves a slot: the time it may go out is the latest of now, the chat's and the
+bot's next free slot (a generic cell rate algorithm: ``rate`` per second with a ``burst``
+allowance), and a bot-wide pause. A 429 sets that pause for everybody: with several
+workers the state lives in Redis (one Lua script per reservation, atomic, Redis's own
+clock), so all workers honour one ``retry_after`` at once; with one process an in-process
+limiter does the same. A reservation is made once the sender is ready to send, so waiting
+for a slot never holds a database connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+CHAT_RATE = 1.0  # messages per second in one chat
+CHAT_BURST = 3  # a reply of up to three messages goes out at once
+BOT_RATE = 30.0
+BOT_BURST = 10
+MAX_WAIT = 60.0
+
+logger = logging.getLogger(__name__)
+
+
+class SendLimiter(Protocol):
+    """What :class:`~bot.gateway.telegram.channel.TelegramChannel` needs."""
+
+    async def acquire(self, chat_id: int) -> float:
+        """Wait for a slot to send to ``chat_id``; returns the seconds waited."""
+
+    async def pause(self, seconds: float) -> None:
+        """Telegram said 429: nobody sends for ``seconds``."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Rates and bursts (messages per second, messages)."""
+
+    chat_rate: float = CHAT_RATE
+    chat_burst: int = CHAT_BURST
+    bot_rate: float = BOT_RATE
+    bot_burst: int = BOT_BURST
+
+
+def reserve(now: float, chat_tat: float, bot_tat: float, paused_until: float,
+            limits: Limits) -> tuple[float, float, float]:
+    """One reservation: (send at, new chat TAT, new bot TAT) for the GCRA state given.
+
+    TAT is the "theoretical arrival time" of the next message at the nominal rate; a send
+    may go ``burst - 1`` intervals ahead of it.
+    """
+    chat_step, bot_step = 1.0 / limits.chat_rate, 1.0 / limits.bot_rate
+    at = max(now, paused_until, chat_tat - (limits.chat_burst - 1) * chat_step,
+             bot_tat - (limits.bot_burst - 1) * bot_step)
+    return at, max(chat_tat, at) + chat_step, max(bot_tat, at) + bot_step
+
+
+class LocalLimiter:
+    """The limits for one gateway process."""
+
+    def __init__(self, limits: Limits = Limits(), clock: Any = time.monotonic,
+                 sleep: Any = asyncio.sleep) -> None:
+        self.limits = limits
+        self._clock = clock
+        self._sleep = sleep
+        self._chats: dict[int, float] = {}
+        self._bot = 0.0
+        self._paused_until = 0.0
+
+    async def acquire(self, chat_id: int) -> float:
+        """Reserve and wait (see the module docstring)."""
+        now = self._clock()
+        at, self._chats[chat_id], self._bot = reserve(
+            now, self._chats.get(chat_id, 0.0), self._bot, self._paused_until, self.limits)
+        if len(self._chats) > 10_000:  # forget chats whose slots are long past
+            self._chats = {c: t for c, t in self._chats.items() if t > now}
+        wait = min(at - now, MAX_WAIT)
+        if wait > 0:
+            await self._sleep(wait)
+        return max(0.0, wait)
+
+    async def pause(self, seconds: float) -> None:
+        """Hold every send for ``seconds``."""
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+
+# KEYS: chat TAT, bot TAT, pause; ARGV: chat step, chat burst, bot step, bot burst, ttl.
+_RESERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local chat = tonumber(redis.call('GET', KEYS[1]) or '0')
+local bot = tonumber(redis.call('GET', KEYS[2]) or '0')
+local pause = tonumber(redis.call('GET', KEYS[3]) or '0')
+local cs, cb, bs, bb = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local at = math.max(now, pause, chat - (cb - 1) * cs, bot - (bb - 1) * bs)
+redis.call('SET', KEYS[1], tostring(math.max(chat, at) + cs), 'EX', ARGV[5])
+redis.call('SET', KEYS[2], tostring(math.max(bot, at) + bs), 'EX', ARGV[5])
+return tostring(at - now)
+"""
+_PAUSE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local old = tonumber(redis.call('GET', KEYS[1]) or '0')
+local new = math.max(old, now + tonumber(ARGV[1]))
+redis.call('SET', KEYS[1], tostring(new), 'EX', math.ceil(tonumber(ARGV[1])) + 5)
+return tostring(new - now)
+"""
+
+
+class RedisLimiter:
+    """The limits shared by all workers through Redis (``RATE_LIMIT_REDIS_URL``).
+
+    Args:
+        url: e.g. ``redis://127.0.0.1:6379/0``.
+        bot_key: keeps bots apart on one Redis (e.g. the bot's numeric id).
+        limits: rates and bursts.
+    """
+
+    def __init__(self, url: str, bot_key: str = "bot", limits: Limits = Limits(),
+                 sleep: Any = asyncio.sleep) -> None:
+        from redis import asyncio as aioredis
+
+        self._redis = aioredis.from_url(url)
+        self._prefix = f"flare:tg:{bot_key}"
+        self.limits = limits
+        self._sleep = sleep
+        self._reserve = self._redis.register_script(_RESERVE)
+        self._pause = self._redis.register_script(_PAUSE)
+        self.fallback = LocalLimiter(limits, sleep=sleep)  # while Redis is unreachable
+
+    async def acquire(self, chat_id: int) -> float:
+        """Reserve a slot in Redis and wait for it (in-process limits if Redis is down)."""
+        try:
+            return await self._acquire(chat_id)
+        except Exception as exc:  # redis errors of any kind: keep sending, within limits
+            logger.warning("rate limiter: Redis unavailable (%s); limiting in-process", exc)
+            return await self.fallback.acquire(chat_id)
+
+    async def _acquire(self, chat_id: int) -> float:
+        limits = self.limits
+        wait = float(await self._reserve(
+            keys=[f"{self._prefix}:chat:{chat_id}", f"{self._prefix}:bot",
+                  f"{self._prefix}:pause"],
+            args=[1.0 / limits.chat_rate, limits.chat_burst, 1.0 / limits.bot_rate,
+                  limits.bot_burst, 120]))
+        wait = min(wait, MAX_WAIT)
+        if wait > 0:
+            await self._sleep(wait)
+        return max(0.0, wait)
+
+    async def pause(self, seconds: float) -> None:
+        """Make every worker hold its sends for ``seconds``."""
+        await self.fallback.pause(seconds)
+        try:
+            await self._pause(keys=[f"{self._prefix}:pause"], args=[seconds])
+        except Exception as exc:  # redis errors of any kind: this worker still pauses
+            logger.warning("rate limiter: could not share a pause (%s)", exc)
+
+    async def aclose(self) -> None:
+        """Close the Redis connection."""
+        await self._redis.close()

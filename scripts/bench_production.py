@@ -1,0 +1,341 @@
+"""`make bench-production`: many patients through the fake Bot API in webhook mode.
+
+    .venv/bin/python scripts/bench_production.py --patients 200 --seconds 120
+
+Profiles, one after the other in one run, same patients' script and seed:
+
+- ``single``: the default single-process profile (SQLite, one Rasa, one action server, one
+  gateway worker; the webhook posted straight to the worker);
+- ``prod-1`` / ``prod-2``: the production profile (``scripts/run_production.py``:
+  PostgreSQL, Redis lock store, nginx, 2 action servers, 2 gateway workers) with 1 and 2
+  Rasa replicas.
+
+Each patient consents, then repeats a mixed conversation (a flare with a breathing
+exercise and its pauses, fear of damage, the evening check-in, a crisis message, small
+talk) with ``--think-min`` .. ``--think-max`` seconds between the end of an answer and the
+next message, for ``--seconds``; then the run drains. Counted from the database and Rasa's
+tracker store afterwards:
+
+- lost: inbound messages for Rasa without a delivered (non-holding) reply;
+- duplicated: an inbound message that Rasa answered and then processed again (its user
+  event, keyed by the message's ``received_at``, stored again after a bot reply to it; a
+  turn that was stored but never answered, as when the action server was down, may be
+  processed again);
+- out of order: a patient's messages reaching Rasa in another order than they were
+  stored, or replies logged out of the order of the messages they answer.
+
+Prints p50/p95 of the first reply, messages/s, and the three counts per profile, the ratios,
+and as its last line: ``production: P patients, X msg/s, p95 Y ms, lost L, duplicated D,
+out of order O, 2 replicas R× 1 replica`` (one line).
+Not part of ``make test``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.gateway.model import CONSENT_YES  # noqa: E402
+from bot.services import running_stack  # noqa: E402
+from scripts.bench import percentile  # noqa: E402
+from scripts.run_production import Layout, production_stack  # noqa: E402
+from tests.fake_telegram.push import PushingTelegram  # noqa: E402
+
+RESULTS = ROOT / "results"
+CONVERSATION = (
+    "hi",
+    "my lower back is flaring really badly today",
+    "7",
+    "can you guide me through some breathing",
+    "5",
+    "I'm scared this pain means something is damaged",
+    "no",
+    "/checkin",
+    "4",
+    "i want to end my life",
+    "thank you",
+)
+SETTLE = 0.5
+
+
+def _sends(telegram: PushingTelegram, user: int) -> int:
+    return sum(1 for c in telegram.calls_for(user) if c.method == "sendMessage")
+
+
+async def _consent(telegram: PushingTelegram, user: int) -> None:
+    telegram.inject_text(user, "/start")
+
+    def asked() -> bool:
+        try:
+            return any(b.get("callback_data") == CONSENT_YES
+                       for b in telegram.last_keyboard(user)[1])
+        except LookupError:
+            return False
+
+    await telegram.wait_for(asked, 120)
+    before = _sends(telegram, user)
+    telegram.inject_press(user, telegram.last_keyboard(user)[0], CONSENT_YES)
+    await telegram.wait_for(lambda: _sends(telegram, user) > before, 120)
+
+
+async def _patient(telegram: PushingTelegram, user: int, args: argparse.Namespace,
+                   rng: random.Random, until: float, out: dict[str, Any]) -> None:
+    await asyncio.sleep(rng.uniform(0, args.think_max))
+    step = rng.randrange(len(CONVERSATION))
+    while time.monotonic() < until:
+        text = CONVERSATION[step % len(CONVERSATION)]
+        step += 1
+        before = _sends(telegram, user)
+        started = time.monotonic()
+        telegram.inject_text(user, text)
+        out["sent"] += 1
+        try:
+            await telegram.wait_for(lambda b=before: _sends(telegram, user) > b, 120)
+        except TimeoutError:
+            out["unanswered"] += 1
+            continue
+        first = next(c for c in telegram.calls_for(user)
+                     if c.method == "sendMessage" and c.at >= started)
+        out["latencies"].append(first.at - started)
+        seen = -1
+        while seen != _sends(telegram, user):  # the whole answer, pauses included
+            seen = _sends(telegram, user)
+            await asyncio.sleep(SETTLE)
+        await asyncio.sleep(rng.uniform(args.think_min, args.think_max))
+
+
+def _counts(database_url: str, users: list[int]) -> dict[str, int]:
+    """Lost, duplicated and out-of-order messages of ``users`` (see the module docstring)."""
+    engine = sa.create_engine(database_url)
+    chats = ",".join(str(u) for u in users)
+    with engine.connect() as connection:
+        lost = connection.execute(sa.text(
+            "SELECT count(*) FROM messages m WHERE m.direction = 'in' "
+            f"AND m.chat_id IN ({chats}) AND m.kind IN ('text', 'button', 'command') "
+            "AND (m.status <> 'processed' "
+            "OR NOT EXISTS (SELECT 1 FROM messages r WHERE r.reply_to_id = m.id "
+            "AND r.status = 'sent' AND r.kind <> 'holding'))")).scalar_one()
+        replies = connection.execute(sa.text(
+            "SELECT patient_id, reply_to_id FROM messages WHERE direction = 'out' AND "
+            f"chat_id IN ({chats}) AND reply_to_id IS NOT NULL ORDER BY id")).all()
+        events = connection.execute(sa.text(
+            "SELECT sender_id, type_name, data FROM events WHERE type_name IN ('user', 'bot') "
+            "ORDER BY id")).all()
+    engine.dispose()
+    patients = {row.patient_id for row in replies}
+    out_of_order = 0
+    last: dict[str, int] = {}
+    for row in replies:
+        if row.reply_to_id < last.get(row.patient_id, 0):
+            out_of_order += 1
+        last[row.patient_id] = max(row.reply_to_id, last.get(row.patient_id, 0))
+    seen: dict[str, list[str]] = defaultdict(list)  # received_at of each user event
+    answered: set[tuple[str, str]] = set()  # (sender, received_at) followed by a reply
+    duplicated = 0
+    for event in events:
+        if event.sender_id not in patients:
+            continue
+        if event.type_name == "bot":
+            if seen[event.sender_id]:
+                answered.add((event.sender_id, seen[event.sender_id][-1]))
+            continue
+        stamp = (json.loads(event.data).get("metadata") or {}).get("received_at")
+        if not stamp:
+            continue
+        if (event.sender_id, stamp) in answered:
+            duplicated += 1  # an answered turn processed again (a never-answered one is not)
+        seen[event.sender_id].append(stamp)
+    out_of_order += sum(1 for s in seen.values() for a, b in zip(s, s[1:], strict=False)
+                        if b < a)
+    return {"lost": int(lost), "duplicated": duplicated, "out_of_order": out_of_order}
+
+
+async def _fault(kind: str, production: Any, telegram: PushingTelegram, delay: float) -> str:
+    """Half-way through: kill -9 a process and start it again, or a 429 storm."""
+    await asyncio.sleep(delay)
+    loop = asyncio.get_running_loop()
+    if kind == "429":
+        telegram.fail_next("sendMessage", status=429, retry_after=2, count=60)
+        return "60 sendMessage calls answered 429 (retry_after 2)"
+    name = {"rasa": "rasa-1", "actions": "actions-1", "gateway": "gateway-1"}[kind]
+    pid = await loop.run_in_executor(None, production.kill, name)
+    await asyncio.sleep(5)
+    await loop.run_in_executor(None, production.restart, name)
+    return f"kill -9 {name} (pid {pid}), restarted after 5 s"
+
+
+async def _drive(telegram: PushingTelegram, users: list[int], args: argparse.Namespace,
+                 seed: int, production: Any = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"latencies": [], "sent": 0, "unanswered": 0}
+    await asyncio.gather(*(_consent(telegram, u) for u in users))
+    rng = random.Random(seed)
+    started = time.monotonic()
+    until = started + args.seconds
+    fault = None
+    if args.fault and (production is not None or args.fault == "429"):
+        fault = asyncio.create_task(_fault(args.fault, production, telegram, args.seconds / 2))
+    await asyncio.gather(*(_patient(telegram, u, args, random.Random(rng.random()), until, out)
+                           for u in users))
+    out["elapsed"] = time.monotonic() - started
+    if fault is not None:
+        out["fault"] = await fault
+    return out
+
+
+def _unfinished(database_url: str, users: list[int]) -> int:
+    """Inbound messages of ``users`` still waiting or in flight."""
+    engine = sa.create_engine(database_url)
+    chats = ",".join(str(u) for u in users)
+    with engine.connect() as connection:
+        count = connection.execute(sa.text(
+            "SELECT count(*) FROM messages WHERE direction = 'in' AND chat_id IN "
+            f"({chats}) AND status IN ('received', 'processing', 'pending_retry')")).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
+async def _drained(database_url: str, users: list[int], timeout: float = 180.0) -> float:
+    """Wait until every message was handled (paced replies, retries); seconds waited."""
+    loop = asyncio.get_running_loop()
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if not await loop.run_in_executor(None, _unfinished, database_url, users):
+            break
+        await asyncio.sleep(1.0)
+    await asyncio.sleep(3.0)  # the last reply of the last message
+    return round(time.monotonic() - started, 1)
+
+
+@contextmanager
+def _single(database_url: str, telegram: dict[str, str], port: int,
+            scratch: Path) -> Any:
+    """The default profile: one Rasa, one action server, one gateway worker (webhook)."""
+    with running_stack(database_url=database_url, rasa_port=5440, action_port=5490,
+                       log_dir=scratch) as stack:
+        env = {**stack.env, **telegram, "TELEGRAM_WEBHOOK_URL": "https://127.0.0.1/telegram",
+               "TELEGRAM_WEBHOOK_SECRET": telegram["secret"], "RASA_URLS": "",
+               "TELEGRAM_WEBHOOK_PORT": str(port), "LOG_LEVEL": "WARNING"}
+        env.pop("secret")
+        log = (scratch / "gateway.log").open("ab")
+        worker = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env,
+                                  stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield f"http://127.0.0.1:{port}/telegram"
+        finally:
+            worker.terminate()
+            worker.wait(timeout=20)
+
+
+async def run_profile(name: str, args: argparse.Namespace, seed: int) -> dict[str, Any]:
+    """Start one profile, drive the patients through it, count; return its figures."""
+    secret = uuid.uuid4().hex
+    base = 8_000_000_000 + int(time.time()) % 10**6 * 1000
+    users = [base + n for n in range(args.patients)]
+    scratch = Path(tempfile.mkdtemp(prefix=f"bench-prod-{name}-"))
+    telegram = PushingTelegram("http://127.0.0.1:1/", secret)  # URL set once known
+    await telegram.start()
+    env = {"TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_API_BASE_URL": telegram.base_url}
+    context: AbstractContextManager[Any]
+    if name == "single":
+        database_url = f"sqlite:///{scratch}/flare.db"
+        context = _single(database_url, {**env, "secret": secret}, 5478, scratch)
+    else:
+        database_url = _fresh_postgres(args.postgres_admin, f"flare_perf_{name.replace('-', '')}")
+        layout = Layout(rasa_replicas=int(name[-1]), action_servers=2, gateway_workers=2)
+        context = production_stack(layout, database_url, telegram=env, log_dir=scratch,
+                                   redis_url=args.redis_url)
+    loop = asyncio.get_running_loop()
+    try:
+        entered = await loop.run_in_executor(None, context.__enter__)
+        if name == "single":
+            telegram.push_url = entered
+        else:
+            telegram.push_url = f"{entered.layout.front}/telegram"
+            telegram.secret = entered.webhook_secret
+        await telegram.wait_for(lambda: bool(telegram.commands), 120)
+        result = await _drive(telegram, users, args, seed,
+                              None if name == "single" else entered)
+        result["drain_seconds"] = await _drained(database_url, users)
+    finally:
+        await loop.run_in_executor(None, context.__exit__, None, None, None)
+        await telegram.stop()
+    counts = _counts(database_url, users)
+    latencies = result["latencies"] or [float("nan")]
+    return {
+        "patients": args.patients, "messages": result["sent"],
+        "p50_ms": round(percentile(latencies, 50) * 1000), "p95_ms":
+            round(percentile(latencies, 95) * 1000),
+        "msg_per_s": round(result["sent"] / result["elapsed"], 1),
+        "unanswered_at_the_time": result["unanswered"], "pushes_retried":
+            telegram.push_failures, "fault": result.get("fault"),
+        "drain_seconds": result["drain_seconds"], **counts,
+    }
+
+
+def _fresh_postgres(admin_url: str, name: str) -> str:
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return str(sa.engine.make_url(admin_url).set(database=name))
+
+
+def main() -> int:
+    """Run the profiles, print the table and the last line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=120.0)
+    parser.add_argument("--think-min", type=float, default=4.0)
+    parser.add_argument("--think-max", type=float, default=12.0)
+    parser.add_argument("--profiles", default="single,prod-1,prod-2")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--fault", choices=("rasa", "actions", "gateway", "429"), default=None,
+                        help="half-way: kill -9 and restart one process, or a 429 storm")
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL",
+                                                              "redis://127.0.0.1:6379/3"))
+    parser.add_argument("--postgres-admin", default=os.environ.get(
+        "BENCH_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    args = parser.parse_args()
+    results: dict[str, Any] = {}
+    for name in args.profiles.split(","):
+        print(f"profile {name}: starting", flush=True)
+        results[name] = asyncio.run(run_profile(name, args, args.seed))
+        print(f"profile {name}: {results[name]}", flush=True)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "bench_production.json").write_text(json.dumps(results, indent=2))
+    print(f"{'profile':8} {'p50 ms':>7} {'p95 ms':>7} {'msg/s':>6} lost dup order")
+    for name, r in results.items():
+        print(f"{name:8} {r['p50_ms']:7} {r['p95_ms']:7} {r['msg_per_s']:6} {r['lost']:4} "
+              f"{r['duplicated']:3} {r['out_of_order']:5}")
+    best = results.get("prod-2") or next(iter(results.values()))
+    one = results.get("prod-1")
+    scale = round(best["msg_per_s"] / one["msg_per_s"], 2) if one and one["msg_per_s"] else 0
+    if "single" in results and one:
+        print(f"ratios: prod-1/single {one['msg_per_s'] / results['single']['msg_per_s']:.2f}x "
+              f"msg/s; prod-2/prod-1 {scale}x msg/s")
+    print(f"production: {best['patients']} patients, {best['msg_per_s']} msg/s, p95 "
+          f"{best['p95_ms']} ms, lost {best['lost']}, duplicated {best['duplicated']}, "
+          f"out of order {best['out_of_order']}, 2 replicas {scale}× 1 replica")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

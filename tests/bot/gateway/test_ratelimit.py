@@ -1,0 +1,89 @@
+"""Telegram's send limits: per chat, per bot, and a 429 pause shared by all workers."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+from bot.gateway.ratelimit import Limits, LocalLimiter, RedisLimiter, reserve
+
+REDIS_URL = "redis://127.0.0.1:6379/3"
+
+
+class Clock:
+    """A clock that only moves when the limiter sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_a_burst_of_three_then_one_a_second_per_chat() -> None:
+    limits = Limits()
+    chat = bot = 0.0
+    times = []
+    for _ in range(5):
+        at, chat, bot = reserve(100.0, chat, bot, 0.0, limits)
+        times.append(round(at - 100.0, 3))
+    assert times == [0.0, 0.0, 0.0, 1.0, 2.0]
+
+
+async def test_the_bot_wide_rate_spreads_many_chats() -> None:
+    clock = Clock()
+    limiter = LocalLimiter(Limits(bot_rate=30, bot_burst=10), clock=clock, sleep=clock.sleep)
+    start = clock.now
+    for chat in range(100):  # an evening check-in for 100 patients at once
+        await limiter.acquire(chat)
+    # The first 10 go at once, then 30 a second: 90 more take 3 seconds.
+    assert clock.now - start == pytest.approx(90 / 30, abs=0.05)
+
+
+async def test_a_pause_holds_every_chat() -> None:
+    clock = Clock()
+    limiter = LocalLimiter(clock=clock, sleep=clock.sleep)
+    await limiter.pause(5.0)
+    assert await limiter.acquire(42) == pytest.approx(5.0)
+
+
+async def _redis_or_skip(limiter: RedisLimiter) -> None:
+    try:
+        await limiter._redis.ping()
+    except Exception as exc:  # no server: the shared limiter cannot be tested here
+        pytest.skip(f"Redis not reachable: {exc}")
+
+
+async def test_two_workers_share_one_chat_limit_and_one_pause() -> None:
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    key = uuid.uuid4().hex
+    first = RedisLimiter(REDIS_URL, bot_key=key, sleep=record)
+    second = RedisLimiter(REDIS_URL, bot_key=key, sleep=record)
+    await _redis_or_skip(first)
+    try:
+        for limiter in (first, second, first, second):  # one chat, two workers
+            await limiter.acquire(7)
+        assert len(waits) == 1 and 0.5 < waits[0] <= 1.0  # the fourth waits for its slot
+        waits.clear()
+        await first.pause(3.0)  # worker one got a 429
+        waited = await second.acquire(8)  # worker two, another chat, holds back too
+        assert 2.0 < waited <= 3.0
+    finally:
+        await first.aclose()
+        await second.aclose()
+
+
+async def test_redis_down_falls_back_to_in_process_limits() -> None:
+    limiter = RedisLimiter("redis://127.0.0.1:1/0", sleep=lambda s: asyncio.sleep(0))
+    assert await limiter.acquire(1) == 0.0
+    await limiter.pause(0.0)
+    await limiter.aclose()
