@@ -41,16 +41,25 @@ async def test_plan_built_with_a_crisis_in_the_middle(system: GatewayHarness) ->
     assert await say(h, user, "I stop sleeping and cancel everything") == [
         PLAN.step("coping").question
     ]
-    # A crisis instead of an answer: the real crisis path, with the UK numbers.
+    # A crisis instead of an answer: the real crisis path (the stepped triage questions),
+    # ending with the UK numbers; the plan's open question is closed, not answered.
     sent = await say(h, user, CRISIS)
+    assert keyboard(h, user) == ["Yes", "No", "Not sure"]  # a triage question
+    assert PLAN.step("distractions").question not in sent
+    plan = _plan(h, pid)
+    assert plan is not None and plan.asking is None and plan.coping is None
+    seen = list(sent)
+    for _ in range(6):  # "No" to each remaining question until the outcome
+        if "Are you safe right now?" in seen:
+            break
+        seen += await press(h, user, "No")
     samaritans = get_content().crisis_resources("GB")
-    assert any(samaritans.line_name in text and samaritans.emergency in text for text in sent)
-    assert sent[-1] == "Are you safe right now?"
+    assert any(samaritans.line_name in text for text in seen)
+    assert any(samaritans.emergency in text for text in seen)
+    assert seen[-1] == "Are you safe right now?"
     assert keyboard(h, user) == [title for title, _ in SAFE_BUTTONS]
     (flag,) = safety_flags(h, pid)
     assert flag.kind == "crisis" and flag.text == CRISIS
-    plan = _plan(h, pid)
-    assert plan is not None and plan.asking is None and plan.coping is None
 
     await press(h, user, "I'm safe right now")
     # The patient carries on later, from the step that was open.
