@@ -115,6 +115,11 @@ def test_safety_net_records_reasons_in_output(safety_net: SafetyNet) -> None:
         "reasons": ["want_to_die", "breathing"],
         "idioms": [],
         "model_intent": "report_flare",
+        "category": "passive_wish",
+        "tier": None,
+        "about_other": False,
+        "score": 0.0,
+        "source": "rules",
     }
 
 
@@ -130,7 +135,8 @@ def test_crisis_prediction_without_patterns_is_kept(safety_net: SafetyNet) -> No
     message = _message("everything feels very dark tonight", intent="crisis", confidence=0.8)
     safety_net.process([message])
     assert message.get(INTENT) == {"name": "crisis", "confidence": 0.8}
-    assert message.get(SAFETY_KEY)["risk"] == "none"
+    assert message.get(SAFETY_KEY)["risk"] == "crisis"
+    assert message.get(SAFETY_KEY)["source"] == "model"
 
 
 def test_unsure_model_only_crisis_asks_instead(safety_net: SafetyNet) -> None:
