@@ -64,10 +64,15 @@ def sha256_of(path: Path) -> str:
 
 
 def read_safetensors(path: Path) -> dict[str, np.ndarray]:
-    """All tensors of a .safetensors file as float32 numpy arrays."""
-    raw = path.read_bytes()
-    (length,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8 : 8 + length])
+    """All tensors of a .safetensors file, memory-mapped read-only (no copy).
+
+    Only the pages a forward pass touches become resident: the whole encoder layers, but
+    of the 30,522-row word-embedding table only the rows of the words actually seen.
+    """
+    with path.open("rb") as handle:
+        (length,) = struct.unpack("<Q", handle.read(8))
+        header = json.loads(handle.read(length))
+    mapped = np.memmap(path, dtype=np.uint8, mode="r")
     base = 8 + length
     tensors: dict[str, np.ndarray] = {}
     for name, info in header.items():
@@ -75,9 +80,8 @@ def read_safetensors(path: Path) -> dict[str, np.ndarray]:
             continue
         start, end = info["data_offsets"]
         dtype = np.dtype(_DTYPES[info["dtype"]])
-        count = (end - start) // dtype.itemsize
-        array = np.frombuffer(raw, dtype=dtype, count=count, offset=base + start)
-        tensors[name] = array.reshape(info["shape"]).astype(np.float32)
+        array = mapped[base + start : base + end].view(dtype).reshape(info["shape"])
+        tensors[name] = array if dtype == np.float32 else array.astype(np.float32)
     return tensors
 
 
@@ -88,22 +92,18 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarr
 
 
 class _Layer:
-    """One BERT encoder layer's weights, transposed for ``x @ W``."""
+    """One BERT encoder layer's weights (transposed views of the mapped file: ``x @ W``)."""
 
     def __init__(self, t: dict[str, np.ndarray], prefix: str) -> None:
         def w(name: str) -> np.ndarray:
-            return np.ascontiguousarray(t[f"{prefix}.{name}.weight"].T)
+            return t[f"{prefix}.{name}.weight"].T
 
         def b(name: str) -> np.ndarray:
             return t[f"{prefix}.{name}.bias"]
 
-        self.qkv = np.concatenate(
-            [w("attention.self.query"), w("attention.self.key"), w("attention.self.value")],
-            axis=1,
-        )
-        self.qkv_b = np.concatenate(
-            [b("attention.self.query"), b("attention.self.key"), b("attention.self.value")]
-        )
+        self.q, self.q_b = w("attention.self.query"), b("attention.self.query")
+        self.k, self.k_b = w("attention.self.key"), b("attention.self.key")
+        self.v, self.v_b = w("attention.self.value"), b("attention.self.value")
         self.out, self.out_b = w("attention.output.dense"), b("attention.output.dense")
         self.ln1 = (t[f"{prefix}.attention.output.LayerNorm.weight"],
                     t[f"{prefix}.attention.output.LayerNorm.bias"])
@@ -114,9 +114,12 @@ class _Layer:
     def __call__(self, x: np.ndarray, mask_bias: np.ndarray) -> np.ndarray:
         batch, length, hidden = x.shape
         head = hidden // _HEADS
-        qkv = x @ self.qkv + self.qkv_b
-        qkv = qkv.reshape(batch, length, 3, _HEADS, head).transpose(2, 0, 3, 1, 4)
-        q, k, v = qkv[0], qkv[1], qkv[2]
+        def heads(y: np.ndarray) -> np.ndarray:
+            return y.reshape(batch, length, _HEADS, head).transpose(0, 2, 1, 3)
+
+        q = heads(x @ self.q + self.q_b)
+        k = heads(x @ self.k + self.k_b)
+        v = heads(x @ self.v + self.v_b)
         scores = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(head)) + mask_bias
         scores -= scores.max(axis=-1, keepdims=True)
         weights = np.exp(scores)

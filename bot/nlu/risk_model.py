@@ -132,7 +132,8 @@ class RiskModel:
         x = encoder.encode([text for text, _ in rows])
         group = _fit(x, [g for _, g in rows], c)
         crisis = [e for e in risk if e.group == CRISIS]
-        category = _fit(encoder.encode([e.text for e in crisis]), [str(e.category) for e in crisis], c)
+        crisis_x = encoder.encode([e.text for e in crisis])
+        category = _fit(crisis_x, [str(e.category) for e in crisis], c)
         flags = [e for e in risk if e.group == RED_FLAG]
         tier = _fit(encoder.encode([e.text for e in flags]), [str(e.category) for e in flags], c)
         return cls(group, category, tier, encoder)

@@ -17,7 +17,10 @@ _MED = (
     r"paracetamol|pregabalin|lyrica|gabapentin|amitriptyline|nortriptyline|oxycodone|"
     r"oxycontin|morphine|oramorph|codeine|fentanyl|diazepam|sleeping tablets|patches)"
 )
-_MANY = r"(?:[1-9]\d+|twenty|thirty|forty|fifty|sixty|a (?:whole )?(?:handful|load|bunch|box|packet|bottle))"
+_MANY = (
+    r"(?:[1-9]\d+|twenty|thirty|forty|fifty|sixty"
+    r"|a (?:whole )?(?:handful|load|bunch|box|packet|bottle))"
+)
 _MEANS_OR_TIME = (
     r"(?:pills?|tablets?|meds|rope|knife|blade|gun|bridge|tonight|plan|drawer|saved|"
     r"stockpiled?|right here|in front of me|ready|decided|picked|letters?|goodbye|in my hand)"
@@ -42,7 +45,8 @@ EXTRA_CRISIS_PATTERNS: tuple[Pattern, ...] = (
         rf"\b(?:took|taken|swallowed|had) (?:about |like |maybe )?{_MANY} (?:of )?(?:my |the )?"
         rf"(?:\w+ )?{_MED}",
         rf"\b(?:took|taken|swallowed) (?:all|the lot|everything|the whole \w+)(?: of)?(?: my| the)?"
-        rf" {_MED}(?! (?:this morning|for today|today|with|on time|as (?:normal|usual|prescribed)))",
+        rf" {_MED}"
+        r"(?! (?:this morning|for today|today|with|on time|as (?:normal|usual|prescribed)))",
         r"\b(?:yes|yeah|yep)\b,? i (?:did|have|already)\b.{0,40}\b(?:took|taken|swallowed|done it"
         r"|cut|hurt myself|them all)\b",
     ),
@@ -66,7 +70,8 @@ EXTRA_CRISIS_PATTERNS: tuple[Pattern, ...] = (
         r"\bacabar con (?:todo|mi vida)\b",
         # fr
         r"\bme suicider\b", r"\bje veux mourir\b", r"\bme tuer\b",
-        r"\bne (?:veux|veut) plus vivre\b", r"\ben finir\b", r"\bmettre fin à (?:mes jours|ma vie)\b",
+        r"\bne (?:veux|veut) plus vivre\b", r"\ben finir\b",
+        r"\bmettre fin à (?:mes jours|ma vie)\b",
         # de
         r"\bselbstmord\b", r"\bsuizid\w*", r"\bumbringen\b", r"\b(?:will|möchte|wollte) sterben\b",
         r"\bnicht mehr leben\b", r"\bmich (?:selbst )?töten\b", r"\bdas leben nehmen\b",
@@ -84,6 +89,6 @@ NEGATED_THEN_MEANS = _p(
     rf".{{0,60}}\bbut\b.{{0,80}}\b{_MEANS_OR_TIME}\b",
     rf"\b(?:not|never) (?:feeling )?suicidal\b.{{0,40}}\bbut\b.{{0,80}}\b{_MEANS_OR_TIME}\b",
     rf"\bwon't do anything\b.{{0,40}}\bbut\b.{{0,80}}\b{_MEANS_OR_TIME}\b",
-    rf"\bi'm not (?:suicidal|planning anything)\b.{{0,10}},? (?:i've|i have) (?:just )?"
-    rf"(?:decided|picked|chosen)\b",
+    r"\bi'm not (?:suicidal|planning anything)\b.{0,10},? (?:i've|i have) (?:just )?"
+    r"(?:decided|picked|chosen)\b",
 )
