@@ -203,6 +203,11 @@ class Gateway:
         if message.kind == "command":
             return await self.rasa.trigger_intent(patient_id)
         metadata = {"channel": message.channel, "received_at": message.created_at.isoformat()}
+        if message.payload and message.text and message.text.startswith(message.payload) \
+                and len(message.text) > len(message.payload):
+            # A long text goes to Rasa's classifiers cut, but the risk assessment reads
+            # all of it (bot/nlu/risk_step.py: full_text).
+            metadata["full_text"] = message.text
         replies = await self.rasa.send_message(
             patient_id, message.payload or message.text or "", metadata
         )

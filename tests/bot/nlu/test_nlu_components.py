@@ -221,3 +221,23 @@ def test_components_run_in_a_real_rasa_predict_graph(tmp_path: Path) -> None:
     button = parse("/deny")
     assert button["intent"]["name"] == "deny"
     assert SAFETY_KEY not in button
+
+
+def test_safety_net_reads_the_whole_text_of_a_cut_message(safety_net: SafetyNet) -> None:
+    whole = "my day was long and my back hurt. " * 80 + "tonight i want to kill myself"
+    message = _message(whole[:2000], intent="report_flare")
+    message.set("metadata", {"full_text": whole})
+    safety_net.process([message])
+    assert message.get(INTENT)["name"] == "crisis"
+    assert message.get(SAFETY_KEY)["reasons"] == ["kill_myself"]
+
+
+def test_risk_model_scores_are_combined(safety_net: SafetyNet) -> None:
+    message = _message("everything is grey and i have had enough of being here",
+                       intent="report_flare", confidence=0.6)
+    message.set("risk_model", {"crisis": 0.9, "despair": 0.0, "red_flag": 0.0,
+                               "third_party": 0.0, "category": "passive_wish", "tier": None})
+    safety_net.process([message])
+    assert message.get(INTENT) == {"name": "crisis", "confidence": 0.9}
+    safety = message.get(SAFETY_KEY)
+    assert (safety["source"], safety["category"], safety["score"]) == ("model", "passive_wish", 0.9)
