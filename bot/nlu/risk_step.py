@@ -9,12 +9,14 @@ config.yml::
 Trains on the files in ``data`` plus the NLU training examples, and sets the message
 attribute ``risk_model`` (a ``RiskScore.as_dict()``), which ``SafetyNet`` reads. The risk
 files' contents are part of the training fingerprint, so editing them retrains the step.
-The fitted weights are stored as plain numpy arrays (no pickle).
+The fitted weights, idf vectors and vocabularies are stored as numpy arrays and JSON (no
+pickle).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +28,10 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from bot.nlu.risk_model import RiskModel, load_risk_data
+from bot.nlu.risk_model import CHARS, WORDS, RiskModel, load_risk_data, vectorizer
 from bot.settings import PROJECT_ROOT
 
 RISK_MODEL_KEY = "risk_model"
@@ -58,7 +61,7 @@ class RiskClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         """``data``: folder of risk YAML files; ``C``: inverse regularisation."""
-        return {"data": "data/risk", "C": 10.0}
+        return {"data": "data/risk", "C": 30.0}
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
@@ -111,8 +114,14 @@ class RiskClassifier(GraphComponent):
             arrays[f"{part}_coef"] = clf.coef_
             arrays[f"{part}_intercept"] = clf.intercept_
             arrays[f"{part}_classes"] = np.array([str(c) for c in clf.classes_])
+        vocabularies = {}
+        for part in ("words", "chars"):
+            v: TfidfVectorizer = getattr(self.model, part)
+            arrays[f"{part}_idf"] = v.idf_
+            vocabularies[part] = {k: int(i) for k, i in v.vocabulary_.items()}
         with self._storage.write_to(self._resource) as folder:
             np.savez(folder / "risk_model.npz", **arrays)  # type: ignore[arg-type]
+            (folder / "vocabularies.json").write_text(json.dumps(vocabularies), encoding="utf-8")
 
     @classmethod
     def load(
@@ -133,7 +142,10 @@ class RiskClassifier(GraphComponent):
                 clf.intercept_ = arrays[f"{part}_intercept"]
                 clf.classes_ = arrays[f"{part}_classes"]
                 parts[part] = clf
-        model = RiskModel(parts["group"], parts["category"], parts["tier"])
+            vocabularies = json.loads((folder / "vocabularies.json").read_text(encoding="utf-8"))
+            words = vectorizer(WORDS, vocabularies["words"], arrays["words_idf"])
+            chars = vectorizer(CHARS, vocabularies["chars"], arrays["chars_idf"])
+        model = RiskModel(parts["group"], parts["category"], parts["tier"], words, chars)
         return cls(config, model_storage, resource, model)
 
     def process(self, messages: list[Message]) -> list[Message]:

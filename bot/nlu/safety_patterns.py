@@ -90,8 +90,14 @@ NORMALISE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 _DIE = r"(?:die|be dead|not be alive|not exist|stop existing)"
-_BACK_NECK = r"(?:my back|back pain|backache|my spine|stiff neck|my neck|neck pain|neck is stiff)"
-_FEVER = r"(?:fever|high temperature|a temperature|chills|night sweats|sweats)"
+_BACK_NECK = (
+    r"(?:my back|back pain|backache|my spine|spine|stiff neck|my neck|neck pain|neck is stiff"
+    r"|lower back|back is|back hurts|kidneys?)"
+)
+_FEVER = (
+    r"(?:fever|feverish|high temperature|a temperature|chills|night sweats|sweats|burning up"
+    r"|boiling hot|roasting hot|shivery|shivering|hot and cold|hot then cold|running a temp)"
+)
 _OLD_EVENT = r"\b(?:years?|months?) ago\b|\bin (?:19|20)\d\d\b|\bsince then\b|\bstarted after\b"
 _LONGER = r"(?:anymore|any longer|much longer|much more)"
 _PILLS = (
