@@ -63,8 +63,8 @@ URGENT_RULES = frozenset({"fever_back_neck", "after_fall", "fell", "calf_swellin
 class Thresholds:
     """Decision thresholds (config.yml, SafetyNet), chosen for recall on the tuning data."""
 
-    crisis_at: float = 0.5
-    ask_at: float = 0.2
+    crisis_at: float = 0.8
+    ask_at: float = 0.4
     red_flag_at: float = 0.8
     third_party_at: float = 0.5
     classifier_crisis_at: float = 0.8

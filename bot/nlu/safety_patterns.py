@@ -61,6 +61,7 @@ NORMALISE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bwnat\b", "want"),
         (r"\bk[i1]l+(?=\s+myself\b)", "kill"),
         (r"\boff(?:ing)? myself\b", "kill myself"),
+        (r"\btop(?:ping|ped)? myself\b", "kill myself"),
         (r"\bself[\s-]*harm", "self-harm"),
         (r"\bo\.?d\.?(?:'?d|ing)?(?= on\b| tonight\b)", "overdose"),
         (r"\bwann?a\b", "want to"),
@@ -686,6 +687,9 @@ NEGATION_PATTERNS: tuple[Pattern, ...] = (
 IDIOMS: tuple[Pattern, ...] = (
     _p("killing_me", Risk.NONE, r"\b(?:killing|murdering|destroying) me\b"),
     _p("dying_to", Risk.NONE, r"\bdying (?:to|for)\b"),
+    _p("song_hyperbole", Risk.NONE,
+       r"\bif i (?:hear|see|listen to) (?:that|this|the) (?:song|advert|ad|jingle|word|phrase)"
+       r"\b.{0,40}\b(?:shoot|kill) myself\b"),
     _p("to_die_for", Risk.NONE, r"(?<!want )(?<!wish )(?<!ready )\bto die for\b"),
     _p("kill_for", Risk.NONE, r"\b(?:i'd|i would|i could) (?:kill|murder) for\b"),
     _p("to_death", Risk.NONE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.nlu.risk_decision import Thresholds, decide
-from bot.nlu.safety_net import Risk, assess
+from bot.nlu.safety_net import assess
 
 
 def _model(crisis: float = 0.0, red_flag: float = 0.0, third_party: float = 0.0,
@@ -31,7 +31,7 @@ def test_model_crisis_is_crisis_even_with_an_idiom() -> None:
 
 
 def test_uncertain_band_asks_the_safety_question_never_a_flare() -> None:
-    intent, safety = _decide("my feet are killing me", _model(crisis=0.3), "crisis", 0.7)
+    intent, safety = _decide("my feet are killing me", _model(crisis=0.5), "crisis", 0.7)
     assert intent == "express_despair"
     assert safety["risk"] == "ambiguous"
 
@@ -61,7 +61,7 @@ def test_third_party_is_about_someone_else() -> None:
 
 
 def test_first_person_crisis_beats_third_party() -> None:
-    intent, _ = _decide("my friend wants to die and so do i", _model(crisis=0.7, third_party=0.6))
+    intent, _ = _decide("my friend wants to die and so do i", _model(crisis=0.85, third_party=0.6))
     assert intent == "crisis"
 
 
