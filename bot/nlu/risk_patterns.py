@@ -28,6 +28,21 @@ _MEANS_OR_TIME = (
 
 EXTRA_CRISIS_PATTERNS: tuple[Pattern, ...] = (
     _p(
+        "self_harm_habit",
+        Risk.CRISIS,
+        r"\b(?:hit|hitting|bang|banging|punch|punching|smash|smashing) my (?:head|fists?|arms?)"
+        r" (?:against|into) (?:the |a )?(?:wall|door|floor)\b"
+        r"(?=.{0,60}\b(?:when|again|until|on purpose|every time|to feel|to stop)\b)",
+        r"\b(?:got|getting|had|took) the (?:razor|blade|knife) out again\b",
+    ),
+    _p(
+        "not_around_much_longer",
+        Risk.CRISIS,
+        r"\b(?:won't|wont|will not|don't|dont) (?:have to|need to) (?:deal with|put up with|"
+        r"worry about|look after) me (?:much |for much )?(?:longer|anymore|for long)\b",
+        r"\bwon't be (?:a burden|around|here) (?:for )?(?:much|very) (?:longer|long)\b",
+    ),
+    _p(
         "unable_to_stay_safe",
         Risk.CRISIS,
         r"\bcan't (?:keep|stay) (?:myself )?safe\b",
@@ -72,6 +87,10 @@ EXTRA_CRISIS_PATTERNS: tuple[Pattern, ...] = (
         r"\bme suicider\b", r"\bje veux mourir\b", r"\bme tuer\b",
         r"\bne (?:veux|veut) plus vivre\b", r"\ben finir\b",
         r"\bmettre fin à (?:mes jours|ma vie)\b",
+        r"\bc'est (?:pour )?ce soir\b.{0,40}\btout (?:préparé|prévu|organisé)\b",
+        r"\bheute nacht\b.{0,40}\b(?:mache ich es|ist es so weit|tue ich es)\b",
+        r"\besta noche\b.{0,40}\b(?:lo hago|lo haré|se acaba)\b",
+        r"\bvannacht\b.{0,40}\b(?:doe ik het|is het zover)\b",
         # de
         r"\bselbstmord\b", r"\bsuizid\w*", r"\bumbringen\b", r"\b(?:will|möchte|wollte) sterben\b",
         r"\bnicht mehr leben\b", r"\bmich (?:selbst )?töten\b", r"\bdas leben nehmen\b",

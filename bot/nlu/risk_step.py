@@ -120,7 +120,7 @@ class RiskClassifier(GraphComponent):
             arrays[f"{part}_idf"] = v.idf_
             vocabularies[part] = {k: int(i) for k, i in v.vocabulary_.items()}
         with self._storage.write_to(self._resource) as folder:
-            np.savez(folder / "risk_model.npz", **arrays)  # type: ignore[arg-type]
+            np.savez(folder / "risk_model.npz", **arrays)
             (folder / "vocabularies.json").write_text(json.dumps(vocabularies), encoding="utf-8")
 
     @classmethod

@@ -514,6 +514,15 @@ RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
         rf"\b{_BACK_NECK}\b.{{0,60}}\b{_FEVER}\b",
     ),
     _p(
+        "weight_loss_back",
+        Risk.RED_FLAG,
+        r"\b(?:weight|pounds|kilos|stone)\b.{0,30}\b(?:falling off|dropping off|dropped|lost|losing)"
+        r"\b.{0,60}\bback\b",
+        r"\b(?:losing|lost) (?:a lot of |loads of )?weight\b.{0,60}\bback\b",
+        r"\bback\b.{0,60}\b(?:losing|lost) (?:a lot of |loads of )?weight\b",
+        exclude=r"\bon purpose\b|\bdiet|\btrying to lose\b|\bslimming\b|\bgym\b",
+    ),
+    _p(
         "after_fall",
         Risk.RED_FLAG,
         r"\b(?:after|since|from) (?:a|the|my) (?:bad )?(?:fall|accident|car crash|crash"
