@@ -85,14 +85,14 @@ def evaluation_sets() -> dict[str, list[dict[str, Any]]]:
     return sets
 
 
-def train(name: str) -> tuple[Path, float]:
+def train(name: str, nlu: str) -> tuple[Path, float]:
     """Train one variant; return the model path and the training seconds."""
     OUT.mkdir(parents=True, exist_ok=True)
     config = OUT / f"{name}.yml"
     config.write_text(yaml.safe_dump({"recipe": "default.v1", "language": "en",
                                       "assistant_id": "compare", "pipeline": VARIANTS[name]}))
     started = time.perf_counter()
-    subprocess.run([RASA, "train", "nlu", "--nlu", "data/nlu", "--config", str(config),
+    subprocess.run([RASA, "train", "nlu", "--nlu", nlu, "--config", str(config),
                     "--out", str(OUT), "--fixed-model-name", name, "--quiet"],
                    cwd=ROOT, check=True)
     return OUT / f"{name}.tar.gz", time.perf_counter() - started
@@ -100,7 +100,13 @@ def train(name: str) -> tuple[Path, float]:
 
 def measure(model: Path, sets: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """Macro-F1 and strict crisis recall of one model on every set."""
+    import logging
+
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
+    logging.getLogger().setLevel(logging.WARNING)
 
     agent = Agent.load(str(model))
     out: dict[str, Any] = {}
@@ -119,11 +125,12 @@ def main() -> None:
     """Train and measure the chosen variants; print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--nlu", default="data/nlu", help="training data (file or folder)")
     args = parser.parse_args()
     sets = evaluation_sets()
     results: dict[str, Any] = {}
     for name in args.variants.split(","):
-        model, seconds = train(name)
+        model, seconds = train(name, args.nlu)
         results[name] = {"train_seconds": round(seconds, 1), **measure(model, sets)}
         print(name, json.dumps(results[name]), flush=True)
     (ROOT / "results").mkdir(exist_ok=True)

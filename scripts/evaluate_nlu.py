@@ -118,7 +118,13 @@ def evaluate_items(model: Path, sets: dict[str, Path]) -> dict[str, dict[str, An
     """Parse every item with the full model in-process and score each set."""
     if not sets:
         return {}
+    import logging
+
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
+    logging.getLogger().setLevel(logging.WARNING)
 
     agent = Agent.load(str(model))
     out: dict[str, dict[str, Any]] = {}

@@ -516,8 +516,8 @@ RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
     _p(
         "weight_loss_back",
         Risk.RED_FLAG,
-        r"\b(?:weight|pounds|kilos|stone)\b.{0,30}\b(?:falling off|dropping off|dropped|lost|losing)"
-        r"\b.{0,60}\bback\b",
+        r"\b(?:weight|pounds|kilos|stone)\b.{0,30}"
+        r"\b(?:falling off|dropping off|dropped|lost|losing)\b.{0,60}\bback\b",
         r"\b(?:losing|lost) (?:a lot of |loads of )?weight\b.{0,60}\bback\b",
         r"\bback\b.{0,60}\b(?:losing|lost) (?:a lot of |loads of )?weight\b",
         exclude=r"\bon purpose\b|\bdiet|\btrying to lose\b|\bslimming\b|\bgym\b",
