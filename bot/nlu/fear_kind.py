@@ -57,6 +57,8 @@ PHRASES: dict[str, list[str]] = {
         "|exercise|exercising|walking|bending|lifting", "avoid move|moving|exercise|exercising"
         "|walking|bending", "make it bad|worse", "exercise", "moving", "movement", "bend",
         "bending", "lift", "lifting", "stay in bed", "not dare", "keep still", "stay still",
+        "not safe", "unsafe", "dangerous", "activity", "active", "physio", "gym", "walk",
+        "walking", "rest", "resting", "careful",
     ],
     "permanence": [
         "never end", "forever", "rest of my life", "never get well|better", "always be like this",

@@ -60,6 +60,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot.nlu.risk_patterns import EXTRA_CRISIS_PATTERNS, NEGATED_THEN_MEANS
 from bot.nlu.safety_patterns import (
     AMBIGUOUS_PATTERNS,
     CRISIS_PATTERNS,
@@ -135,9 +136,11 @@ def assess(text: str) -> RiskAssessment:
     """
     normal = normalise(text)
     stripped, idioms = _blank(normal, IDIOMS)
+    negation_then_means = _matches(stripped, (NEGATED_THEN_MEANS,))
     stripped, negated = _blank(stripped, NEGATION_PATTERNS)
     found = {
-        Risk.CRISIS: _matches(stripped, CRISIS_PATTERNS),
+        Risk.CRISIS: _matches(stripped, CRISIS_PATTERNS + EXTRA_CRISIS_PATTERNS)
+        + negation_then_means,
         Risk.RED_FLAG: _matches(normal, RED_FLAG_PATTERNS),
         Risk.AMBIGUOUS: _matches(stripped, AMBIGUOUS_PATTERNS) + negated,
     }

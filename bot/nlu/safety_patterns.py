@@ -61,6 +61,7 @@ NORMALISE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bwnat\b", "want"),
         (r"\bk[i1]l+(?=\s+myself\b)", "kill"),
         (r"\boff(?:ing)? myself\b", "kill myself"),
+        (r"\btop(?:ping|ped)? myself\b", "kill myself"),
         (r"\bself[\s-]*harm", "self-harm"),
         (r"\bo\.?d\.?(?:'?d|ing)?(?= on\b| tonight\b)", "overdose"),
         (r"\bwann?a\b", "want to"),
@@ -90,8 +91,14 @@ NORMALISE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 _DIE = r"(?:die|be dead|not be alive|not exist|stop existing)"
-_BACK_NECK = r"(?:my back|back pain|backache|my spine|stiff neck|my neck|neck pain|neck is stiff)"
-_FEVER = r"(?:fever|high temperature|a temperature|chills|night sweats|sweats)"
+_BACK_NECK = (
+    r"(?:my back|back pain|backache|my spine|spine|stiff neck|my neck|neck pain|neck is stiff"
+    r"|lower back|back is|back hurts|kidneys?)"
+)
+_FEVER = (
+    r"(?:fever|feverish|high temperature|a temperature|chills|night sweats|sweats|burning up"
+    r"|boiling hot|roasting hot|shivery|shivering|hot and cold|hot then cold|running a temp)"
+)
 _OLD_EVENT = r"\b(?:years?|months?) ago\b|\bin (?:19|20)\d\d\b|\bsince then\b|\bstarted after\b"
 _LONGER = r"(?:anymore|any longer|much longer|much more)"
 _PILLS = (
@@ -507,6 +514,15 @@ RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
         rf"\b{_BACK_NECK}\b.{{0,60}}\b{_FEVER}\b",
     ),
     _p(
+        "weight_loss_back",
+        Risk.RED_FLAG,
+        r"\b(?:weight|pounds|kilos|stone)\b.{0,30}"
+        r"\b(?:falling off|dropping off|dropped|lost|losing)\b.{0,60}\bback\b",
+        r"\b(?:losing|lost) (?:a lot of |loads of )?weight\b.{0,60}\bback\b",
+        r"\bback\b.{0,60}\b(?:losing|lost) (?:a lot of |loads of )?weight\b",
+        exclude=r"\bon purpose\b|\bdiet|\btrying to lose\b|\bslimming\b|\bgym\b",
+    ),
+    _p(
         "after_fall",
         Risk.RED_FLAG,
         r"\b(?:after|since|from) (?:a|the|my) (?:bad )?(?:fall|accident|car crash|crash"
@@ -680,6 +696,9 @@ NEGATION_PATTERNS: tuple[Pattern, ...] = (
 IDIOMS: tuple[Pattern, ...] = (
     _p("killing_me", Risk.NONE, r"\b(?:killing|murdering|destroying) me\b"),
     _p("dying_to", Risk.NONE, r"\bdying (?:to|for)\b"),
+    _p("song_hyperbole", Risk.NONE,
+       r"\bif i (?:hear|see|listen to) (?:that|this|the) (?:song|advert|ad|jingle|word|phrase)"
+       r"\b.{0,40}\b(?:shoot|kill) myself\b"),
     _p("to_die_for", Risk.NONE, r"(?<!want )(?<!wish )(?<!ready )\bto die for\b"),
     _p("kill_for", Risk.NONE, r"\b(?:i'd|i would|i could) (?:kill|murder) for\b"),
     _p("to_death", Risk.NONE,

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from scipy.sparse import csr_matrix
 from sklearn.preprocessing import normalize
@@ -51,7 +50,11 @@ class TunedLogisticRegressionClassifier(LogisticRegressionClassifier):
         messages = super().process(messages)
         if not messages:
             return messages
-        empty = np.asarray(self._create_X(messages).getnnz(axis=1)).ravel() == 0
+        # Known n-grams only: the dense sentence embedding is never empty.
+        empty = [
+            sparse is None or sparse.features.getnnz() == 0
+            for sparse in (m.get_sparse_features(TEXT)[1] for m in messages)
+        ]
         for message, is_empty in zip(messages, empty, strict=True):
             if is_empty:
                 message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)

@@ -11,7 +11,11 @@ config.yml::
 ``SafetyNet`` stores its assessment on the message as the output attribute ``safety``,
 so it appears in the parse data (``tracker.latest_message["safety"]`` in actions)::
 
-    {"risk": "crisis", "reasons": ["kill_myself"], "idioms": [], "model_intent": "greet"}
+    {"risk": "crisis", "reasons": ["kill_myself"], "idioms": [], "model_intent": "greet",
+     "category": "active_thoughts", "tier": None, "about_other": False, "score": 0.97,
+     "source": "both"}
+
+(the fields are explained in ``bot.nlu.risk_decision``).
 
 Both components leave alone messages without text and "/intent" payloads (Rasa's
 ``RegexMessageHandler`` sets their intent and entities after the pipeline).
@@ -43,6 +47,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.extract import build_nlp, extract
+from bot.nlu.risk_decision import Thresholds, decide
+from bot.rasa.risk_step import RISK_MODEL_KEY, full_text
 from bot.nlu.safety_net import Risk, assess
 from bot.rasa.patches import apply_rasa_patches
 
@@ -122,19 +128,44 @@ class SpacyRuleExtractor(GraphComponent, EntityExtractorMixin):
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class SafetyNet(GraphComponent, IntentClassifier):
-    """Overrides the intent on risk language; put it last in the pipeline."""
+    """Overrides the intent on risk language; put it last in the pipeline.
+
+    Combines the rules (``bot.nlu.safety_net``), the risk step's scores (message
+    attribute ``risk_model``, from ``bot.rasa.risk_step.RiskClassifier``) and the
+    classifier's intent; see ``bot.nlu.risk_decision`` for the order and the thresholds.
+    The rules and the risk step read the whole text the patient sent (metadata
+    ``full_text`` when the gateway cut a long message).
+    """
 
     def __init__(self, config: dict[str, Any] | None = None) -> None:
-        """Reads the confidence below which a model-only crisis becomes a safety question."""
+        """Reads the thresholds (see ``Thresholds``)."""
         config = {**self.get_default_config(), **(config or {})}
-        self._ask_below = float(config["ask_instead_below"])
+        self._thresholds = Thresholds(
+            crisis_at=float(config["crisis_at"]),
+            ask_at=float(config["ask_at"]),
+            red_flag_at=float(config["red_flag_at"]),
+            third_party_at=float(config["third_party_at"]),
+            classifier_crisis_at=float(config["ask_instead_below"]),
+            classifier_red_flag_at=float(config["classifier_red_flag_at"]),
+        )
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """``ask_instead_below``: a crisis predicted by the model alone (no risk pattern)
-        with less confidence than this becomes ``express_despair``, which asks the patient
-        directly about thoughts of self-harm instead of assuming a crisis."""
-        return {"ask_instead_below": 0.6}
+        """Thresholds: ``ask_instead_below``: a crisis predicted by the classifier alone
+        with less confidence becomes ``express_despair`` (the direct safety question);
+        ``crisis_at`` / ``ask_at``: the risk model's crisis probability for a crisis / for
+        the safety question; ``red_flag_at``: its red-flag probability for a model-only
+        flag; ``classifier_red_flag_at``: the classifier's confidence for a red flag that
+        nothing else backs; ``third_party_at``: someone else at risk."""
+        defaults = Thresholds()
+        return {
+            "ask_instead_below": defaults.classifier_crisis_at,
+            "crisis_at": defaults.crisis_at,
+            "ask_at": defaults.ask_at,
+            "red_flag_at": defaults.red_flag_at,
+            "third_party_at": defaults.third_party_at,
+            "classifier_red_flag_at": defaults.classifier_red_flag_at,
+        }
 
     @classmethod
     def create(
@@ -148,34 +179,41 @@ class SafetyNet(GraphComponent, IntentClassifier):
         return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """Sets crisis / medical_red_flag / express_despair, or undoes idiom crises."""
+        """Sets crisis / medical_red_flag / express_despair / third_party_risk, or undoes
+        idiom crises and unbacked red flags; writes ``safety`` to the parse data."""
         for message in messages:
-            text = user_text(message)
-            if text is None:
+            if user_text(message) is None:
                 continue
+            text = full_text(message) or ""
             assessment = assess(text)
             intent = message.get(INTENT) or {}
-            model_intent = intent.get(INTENT_NAME_KEY)
-            message.set(
-                SAFETY_KEY,
-                {
-                    "risk": assessment.risk.value,
-                    "reasons": list(assessment.reasons),
-                    "idioms": list(assessment.idioms),
-                    "model_intent": model_intent,
-                },
-                add_to_output=True,
+            decision = decide(
+                assessment.risk,
+                list(assessment.reasons),
+                list(assessment.idioms),
+                message.get(RISK_MODEL_KEY),
+                intent.get(INTENT_NAME_KEY),
+                float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
+                self._thresholds,
             )
-            if assessment.risk in RISK_INTENTS:
-                _set_intent(message, RISK_INTENTS[assessment.risk], 1.0)
-            elif model_intent == CRISIS_INTENT and assessment.idioms:
-                confidence = intent.get(PREDICTED_CONFIDENCE_KEY) or 1.0
-                _set_intent(message, FLARE_INTENT, float(confidence))
-            elif model_intent == CRISIS_INTENT:
-                confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 1.0)
-                if confidence < self._ask_below:
-                    _set_intent(message, DESPAIR_INTENT, confidence)
+            message.set(SAFETY_KEY, decision.safety, add_to_output=True)
+            if decision.intent == "":
+                _drop_intent(message, str(intent.get(INTENT_NAME_KEY)))
+            elif decision.intent is not None:
+                confidence = 1.0 if decision.safety.get("source") in ("rules", "both") else max(
+                    float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
+                    float(decision.safety.get("score") or 0.0),
+                )
+                _set_intent(message, decision.intent, confidence)
         return messages
+
+
+def _drop_intent(message: Message, name: str) -> None:
+    """Makes the next intent in the ranking the intent (an unbacked red flag)."""
+    ranking = [e for e in message.get(INTENT_RANKING_KEY) or [] if e.get(INTENT_NAME_KEY) != name]
+    top = ranking[0] if ranking else {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}
+    message.set(INTENT, dict(top), add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
 
 def _set_intent(message: Message, name: str, confidence: float) -> None:

@@ -82,6 +82,8 @@ async def test_very_long_text_is_truncated_politely_but_kept_whole(
     sent = await harness.telegram.wait_texts(user, 5)
     assert sent[3] == texts.TOO_LONG
     assert len(fake_rasa.received[-1].message) == MAX_TEXT_CHARS
+    # the risk assessment reads the whole text
+    assert fake_rasa.received[-1].metadata["full_text"] == long_text
     assert harness.gateway is not None
     await harness.gateway.idle()
     (logged,) = _inbound(harness)

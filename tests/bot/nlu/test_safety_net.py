@@ -8,6 +8,7 @@ from bot.nlu.safety_net import IDIOMS, PATTERNS, Risk, assess, normalise
 
 # Positive examples for every pattern in PATTERNS, keyed by pattern name.
 EXAMPLES: dict[str, list[str]] = {
+    "weight_loss_back": ["weight is falling off me and my back aches all the time"],
     # crisis
     "suicide": ["I feel suicidal", "I keep having suicidal thoughts", "thinking about suicde",
                 "im sucidal tonight", "Is suicide the only way out"],
@@ -225,6 +226,7 @@ IDIOM_EXAMPLES: dict[str, list[str]] = {
     "dying_to": ["I'm dying to get some sleep", "dying for a cup of tea"],
     "to_die_for": ["that cake was to die for"],
     "kill_for": ["I'd kill for a nap", "I would kill for a hot bath"],
+    "song_hyperbole": ["if i hear that song one more time i'll shoot myself"],
     "to_death": ["I'm bored to death", "that noise scared me to death",
                  "I'm sick to death of this flare"],
     "overworking": ["I've been killing myself at work", "working myself to death"],

@@ -115,6 +115,11 @@ def test_safety_net_records_reasons_in_output(safety_net: SafetyNet) -> None:
         "reasons": ["want_to_die", "breathing"],
         "idioms": [],
         "model_intent": "report_flare",
+        "category": "passive_wish",
+        "tier": None,
+        "about_other": False,
+        "score": 0.0,
+        "source": "rules",
     }
 
 
@@ -130,7 +135,8 @@ def test_crisis_prediction_without_patterns_is_kept(safety_net: SafetyNet) -> No
     message = _message("everything feels very dark tonight", intent="crisis", confidence=0.8)
     safety_net.process([message])
     assert message.get(INTENT) == {"name": "crisis", "confidence": 0.8}
-    assert message.get(SAFETY_KEY)["risk"] == "none"
+    assert message.get(SAFETY_KEY)["risk"] == "crisis"
+    assert message.get(SAFETY_KEY)["source"] == "model"
 
 
 def test_unsure_model_only_crisis_asks_instead(safety_net: SafetyNet) -> None:
@@ -215,3 +221,23 @@ def test_components_run_in_a_real_rasa_predict_graph(tmp_path: Path) -> None:
     button = parse("/deny")
     assert button["intent"]["name"] == "deny"
     assert SAFETY_KEY not in button
+
+
+def test_safety_net_reads_the_whole_text_of_a_cut_message(safety_net: SafetyNet) -> None:
+    whole = "my day was long and my back hurt. " * 80 + "tonight i want to kill myself"
+    message = _message(whole[:2000], intent="report_flare")
+    message.set("metadata", {"full_text": whole})
+    safety_net.process([message])
+    assert message.get(INTENT)["name"] == "crisis"
+    assert message.get(SAFETY_KEY)["reasons"] == ["kill_myself"]
+
+
+def test_risk_model_scores_are_combined(safety_net: SafetyNet) -> None:
+    message = _message("everything is grey and i have had enough of being here",
+                       intent="report_flare", confidence=0.6)
+    message.set("risk_model", {"crisis": 0.9, "despair": 0.0, "red_flag": 0.0,
+                               "third_party": 0.0, "category": "passive_wish", "tier": None})
+    safety_net.process([message])
+    assert message.get(INTENT) == {"name": "crisis", "confidence": 0.9}
+    safety = message.get(SAFETY_KEY)
+    assert (safety["source"], safety["category"], safety["score"]) == ("model", "passive_wish", 0.9)

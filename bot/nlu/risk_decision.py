@@ -1,0 +1,151 @@
+"""Combine the rules (``safety_net.assess``), the risk model and the intent classifier.
+
+Pure Python, so it is tested without Rasa. ``decide`` returns the intent to force (or
+None to keep the classifier's) and the ``safety`` dict of the parse data::
+
+    {"risk": "crisis" | "red_flag" | "ambiguous" | "none",   # the combined level
+     "reasons": [...], "idioms": [...],                      # matched rule names
+     "model_intent": "<the classifier's intent>",
+     "category": "<crisis category>" | None,
+     "tier": "emergency" | "urgent" | None,
+     "about_other": bool,                                    # third_party_risk
+     "score": <risk model crisis probability>,
+     "source": "rules" | "model" | "both" | None}
+
+Order of decisions (safety first, recall before precision):
+
+1. Someone else at risk (the risk model's third-party class, or the classifier's
+   ``third_party_risk``), unless the model also sees first-person crisis or the message
+   is a red flag (a relative's emergency is a red flag with ``about_other``) ->
+   ``third_party_risk``.
+2. Crisis rules, or a model crisis score >= ``crisis_at`` -> ``crisis``. An idiom only
+   removed its own words before the rules ran; it never lowers a model score.
+3. Red-flag rules, or the model's red-flag probability >= ``red_flag_at`` (real
+   confidence for a model-only flag) -> ``medical_red_flag`` with a tier.
+4. The classifier's crisis with an idiom, and nothing else (model score below ``ask_at``,
+   no ambiguous rule): a flare ("my feet are killing me").
+5. A model crisis score in the uncertain band [``ask_at``, ``crisis_at``), ambiguous
+   rules, or the classifier's crisis below ``classifier_crisis_at`` -> ``express_despair``
+   (the direct safety question, never a reframe).
+6. The classifier's ``medical_red_flag`` that neither rules nor risk model back, below
+   ``classifier_red_flag_at``: the next intent in the ranking instead (an idiom such as
+   "I could kill for a pizza" never raises a flag).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.nlu.safety_patterns import Risk
+
+CRISIS, RED_FLAG, DESPAIR, FLARE, THIRD_PARTY = (
+    "crisis", "medical_red_flag", "express_despair", "report_flare", "third_party_risk"
+)
+
+RULE_CATEGORY = {
+    "suicide": "active_thoughts", "kill_myself": "active_thoughts",
+    "end_my_life": "active_thoughts", "end_it_all": "active_thoughts",
+    "want_to_die": "passive_wish", "wish_dead": "passive_wish", "not_wake_up": "passive_wish",
+    "better_off_without_me": "passive_wish", "no_reason_to_live": "passive_wish",
+    "dont_want_to_live": "passive_wish", "tired_of_living": "passive_wish",
+    "hurt_myself_intent": "self_harm", "self_harm": "self_harm", "cut_myself": "self_harm",
+    "blade": "self_harm", "overdose": "method_means", "hanging": "method_means",
+    "jumping": "method_means", "firearm": "method_means", "vehicle": "method_means",
+    "method": "method_means", "plan": "intent_timing", "last_message": "preparation",
+    "preparation": "preparation", "when_im_gone": "preparation", "goodbye_note": "preparation",
+    "act_taken": "act_taken", "negated_then_means": "method_means",
+    "unable_to_stay_safe": "unable_to_stay_safe", "other_language": "active_thoughts",
+    "danger_from_other": "danger_from_other", "self_harm_habit": "self_harm",
+    "not_around_much_longer": "passive_wish",
+}
+URGENT_RULES = frozenset(
+    {"fever_back_neck", "after_fall", "fell", "calf_swelling", "changed_pain", "weight_loss_back"}
+)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Decision thresholds (config.yml, SafetyNet), chosen for recall on the tuning data."""
+
+    crisis_at: float = 0.8
+    ask_at: float = 0.4
+    red_flag_at: float = 0.8
+    third_party_at: float = 0.5
+    classifier_crisis_at: float = 0.8
+    classifier_red_flag_at: float = 0.8
+
+
+@dataclass
+class Decision:
+    """The intent to force (None: keep the classifier's) and the safety dict."""
+
+    intent: str | None
+    safety: dict[str, Any] = field(default_factory=dict)
+
+
+def _rule_tier(reasons: list[str]) -> str:
+    return "urgent" if reasons and all(r in URGENT_RULES for r in reasons) else "emergency"
+
+
+def decide(
+    rules_risk: Risk,
+    reasons: list[str],
+    idioms: list[str],
+    model: dict[str, Any] | None,
+    intent: str | None,
+    confidence: float,
+    t: Thresholds = Thresholds(),  # noqa: B008 (frozen dataclass)
+) -> Decision:
+    """Decide the risk of one message (see the module docstring for the order)."""
+    score = float(model["crisis"]) if model else 0.0
+    flag = float(model["red_flag"]) if model else 0.0
+    other = float(model["third_party"]) if model else 0.0
+    crisis_reasons = [r for r in reasons if r in RULE_CATEGORY]
+    flag_reasons = [r for r in reasons if r not in RULE_CATEGORY and not r.startswith("negated")]
+    safety: dict[str, Any] = {
+        "risk": Risk.NONE.value, "reasons": list(reasons), "idioms": list(idioms),
+        "model_intent": intent, "category": None, "tier": None, "about_other": False,
+        "score": round(score, 4), "source": None,
+    }
+    rules_crisis = rules_risk is Risk.CRISIS
+    model_crisis = score >= t.crisis_at
+    rules_flag = rules_risk is Risk.RED_FLAG
+    model_flag = flag >= t.red_flag_at
+    third_party = other >= t.third_party_at or intent == THIRD_PARTY
+    if third_party and not model_crisis and (rules_crisis or not (rules_flag or model_flag)):
+        safety.update(risk=Risk.CRISIS.value if rules_crisis else Risk.AMBIGUOUS.value,
+                      about_other=True, source="both" if rules_crisis else "model")
+        return Decision(THIRD_PARTY, safety)
+    if rules_crisis or model_crisis:
+        category = (model or {}).get("category") if model_crisis or not crisis_reasons else None
+        category = category or RULE_CATEGORY.get(crisis_reasons[0] if crisis_reasons else "")
+        source = "both" if rules_crisis and model_crisis else "rules" if rules_crisis else "model"
+        safety.update(risk=Risk.CRISIS.value, category=category, source=source)
+        return Decision(CRISIS, safety)
+    if rules_flag or model_flag:
+        tier = _rule_tier(flag_reasons) if rules_flag else (model or {}).get("tier")
+        source = "both" if rules_flag and model_flag else "rules" if rules_flag else "model"
+        safety.update(risk=Risk.RED_FLAG.value, tier=tier, source=source, about_other=third_party)
+        return Decision(RED_FLAG, safety)
+    band = score >= t.ask_at or rules_risk is Risk.AMBIGUOUS
+    if intent == CRISIS and idioms and not band:
+        return Decision(FLARE, safety)
+    classifier_unsure_crisis = intent == CRISIS and confidence < t.classifier_crisis_at
+    if band or classifier_unsure_crisis:
+        by_rules = rules_risk is Risk.AMBIGUOUS
+        by_model = score >= t.ask_at or classifier_unsure_crisis
+        safety.update(risk=Risk.AMBIGUOUS.value,
+                      category=(model or {}).get("category") if score >= t.ask_at else None,
+                      source="both" if by_rules and by_model else "rules" if by_rules else "model")
+        if intent == CRISIS and not classifier_unsure_crisis and not idioms:
+            safety.update(risk=Risk.CRISIS.value, source="model")
+            return Decision(None, safety)
+        return Decision(DESPAIR, safety)
+    if intent == RED_FLAG and (confidence < t.classifier_red_flag_at or idioms):
+        return Decision("", safety)  # "": take the next intent in the ranking
+    if intent == RED_FLAG:
+        safety.update(risk=Risk.RED_FLAG.value, tier=(model or {}).get("tier"), source="model")
+    if intent == CRISIS:
+        safety.update(risk=Risk.CRISIS.value, source="model")
+    return Decision(None, safety)
