@@ -48,9 +48,9 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.extract import build_nlp, extract
 from bot.nlu.risk_decision import Thresholds, decide
-from bot.rasa.risk_step import RISK_MODEL_KEY, full_text
 from bot.nlu.safety_net import Risk, assess
 from bot.rasa.patches import apply_rasa_patches
+from bot.rasa.risk_step import RISK_MODEL_KEY, full_text
 
 SAFETY_KEY = "safety"
 CRISIS_INTENT = "crisis"
