@@ -33,10 +33,6 @@ CONSENT_QUESTION = (
 )
 CONSENT_YES = "Yes, that's okay"
 CONSENT_NO = "No"
-CONSENT_THANKS = (
-    "Thank you. Whenever you're ready, tell me how you're doing, or type /help to see "
-    "what I can do."
-)
 CONSENT_DECLINED = (
     "That's completely fine, and I haven't kept anything from this chat. I can't chat "
     "without keeping the conversation, so I'll stay quiet. If you change your mind, just "
