@@ -82,7 +82,26 @@ PHRASES: dict[str, frozenset[str]] = {
     "progress_pain_and_before": frozenset({"average", "before"}),
     "progress_recovery": frozenset({"duration"}),
     "progress_helped": frozenset({"tool", "drop", "count", "flares"}),
+    "flare_noted": frozenset({"parts"}),
+    "flare_noted_where": frozenset({"locations"}),
+    "flare_noted_after": frozenset({"triggers"}),
+    "capabilities": frozenset(),
+    "tools_pick": frozenset(),
+    "offer_yes_open": frozenset({"capabilities"}),
+    "offer_declined": frozenset(),
+    "fallback_no_letters": frozenset(),
+    "not_english": frozenset({"capabilities"}),
+    "not_understood": frozenset({"capabilities"}),
+    "out_of_scope": frozenset({"capabilities"}),
+    "chart_pain_title": frozenset(),
+    "chart_flares_title": frozenset(),
 }
+# Every button title of content/buttons.yml (the actions pair each with a fixed payload).
+BUTTONS = (
+    "tool_breathing", "tool_reframe", "tool_grounding", "tool_pacing", "tool_listen",
+    "breathe_yes", "ground_yes", "not_now", "remind_yes", "remind_no", "safe_yes", "safe_no",
+    "calm_breathing", "calm_grounding",
+)
 # Every text of content/gateway.yml and the placeholders it keeps for the code to fill.
 # ``{safety_line}`` (crisis_lines.yml) and ``{safety_record_note}`` are filled in at load.
 GATEWAY_TEXTS: dict[str, frozenset[str]] = {
@@ -124,6 +143,11 @@ GATEWAY_TEXTS: dict[str, frozenset[str]] = {
     "unknown_command": frozenset(),
     "stale_button": frozenset(),
     "button_chosen": frozenset({"title"}),
+    "please_choose": frozenset(),
+    "terminal_banner": frozenset(),
+    "label_checkin_time": frozenset(),
+    "label_timezone": frozenset(),
+    "label_country": frozenset(),
 }
 GATEWAY_NON_TEXT = (
     "sticker", "photo", "voice", "audio", "video", "document", "location", "contact", "other",
@@ -341,6 +365,13 @@ def _tool_labels(f: _File) -> dict[str, str]:
     return {str(tool): f.text(node, tool, f"tool_labels {tool}") for tool in node}
 
 
+def _buttons(f: _File) -> dict[str, str]:
+    node = f.get(f.data, "buttons", "buttons", dict)
+    if set(node) != set(BUTTONS):
+        raise f.error("buttons", f"titles must be exactly {sorted(BUTTONS)}")
+    return {key: f.text(node, key, f"buttons {key}") for key in BUTTONS}
+
+
 def _safety_line(f: _File, countries: Mapping[str, CrisisResources]) -> str:
     """The gateway's safety line, its ``{CC}`` placeholders filled with emergency numbers."""
     template = f.text(f.data, "safety_line", "safety_line")
@@ -435,6 +466,7 @@ def load_content(root: Path = CONTENT_DIR, seeds_dir: Path | None = None) -> Con
         phrases=_phrases(phrases_file),
         tool_labels=_tool_labels(phrases_file),
         gateway=_gateway(open_("gateway.yml"), safety_line),
+        buttons=_buttons(open_("buttons.yml")),
     )
 
 

@@ -208,6 +208,11 @@ class Content:
     phrases: Mapping[str, str]  # content/phrases.yml, templates with {placeholders}
     tool_labels: Mapping[str, str]  # how progress messages name the tools
     gateway: GatewayTexts  # content/gateway.yml
+    buttons: Mapping[str, str]  # content/buttons.yml: button titles by key
+
+    def titled(self, pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        """(title, payload) pairs from (button key, payload) pairs (KeyError if unknown)."""
+        return tuple((self.buttons[key], payload) for key, payload in pairs)
 
     def phrase(self, key: str, **values: object) -> str:
         """One sentence of ``phrases.yml`` with its placeholders filled (KeyError if unknown)."""
