@@ -29,12 +29,14 @@ logger = logging.getLogger(__name__)
 # after a "no" or a new Rasa session.
 CRISIS_WINDOW = timedelta(hours=24)
 
-TOOL_BUTTONS: tuple[tuple[str, str], ...] = (
-    ("Guided breathing", "/request_breathing"),
-    ("Another way to see it", "/request_reframe"),
-    ("Grounding 5-4-3-2-1", "/request_grounding"),
-    ("Pacing plan", "/request_pacing"),
-    ("Just listen", "/just_listen"),
+# The tool menu: (button key of content/buttons.yml, payload). ``TOOL_BUTTONS`` (read from
+# here) is the same with the titles, see ``__getattr__``.
+TOOL_BUTTON_KEYS: tuple[tuple[str, str], ...] = (
+    ("tool_breathing", "/request_breathing"),
+    ("tool_reframe", "/request_reframe"),
+    ("tool_grounding", "/request_grounding"),
+    ("tool_pacing", "/request_pacing"),
+    ("tool_listen", "/just_listen"),
 )
 
 _state: dict[str, Any] = {}
@@ -59,6 +61,18 @@ def database() -> Database:
 def content() -> Content:
     """The validated content files."""
     return get_content()
+
+
+def titled(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """(title, payload) pairs from (content/buttons.yml key, payload) pairs."""
+    return content().titled(pairs)
+
+
+def __getattr__(name: str) -> Any:
+    """``TOOL_BUTTONS``: the tool menu's (title, payload) pairs, titles from buttons.yml."""
+    if name == "TOOL_BUTTONS":
+        return titled(TOOL_BUTTON_KEYS)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def reset() -> None:
@@ -156,7 +170,8 @@ def entity_values(tracker: Tracker, name: str) -> list[str]:
 def tool_buttons(crisis: bool) -> list[dict[str, str]]:
     """The tool menu; no reframe while the patient is on the crisis path."""
     return buttons(
-        [pair for pair in TOOL_BUTTONS if not (crisis and pair[1] == "/request_reframe")]
+        [pair for pair in titled(TOOL_BUTTON_KEYS)
+         if not (crisis and pair[1] == "/request_reframe")]
     )
 
 

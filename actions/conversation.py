@@ -105,10 +105,14 @@ _ENGLISH_WORDS = frozenset(
     ]
 )
 
-CAPABILITIES = (
-    "I'm here for pain flares: I can listen, guide slow breathing or grounding, help you pace "
-    "a task, offer another way to look at a frightening thought, or run your evening check-in."
-)
+def _say(key: str) -> str:
+    """A phrase of content/phrases.yml, ``{capabilities}`` filled in where it has it."""
+    content = common.content()
+    if key == "capabilities":
+        return content.phrase(key)
+    if "{capabilities}" in content.phrases[key]:
+        return content.phrase(key, capabilities=content.phrase("capabilities"))
+    return content.phrase(key)
 
 
 def looks_non_english(text: str) -> bool:
@@ -157,19 +161,14 @@ class ActionYesNo(Action):
             return schedule_pacing_reminder(dispatcher, tracker)
         if yes and offer == "tools":
             dispatcher.utter_message(
-                text="Pick whatever feels right:",
+                text=_say("tools_pick"),
                 buttons=common.tool_buttons(common.crisis_now(tracker)),
             )
             return []
         if yes:
-            dispatcher.utter_message(text="Okay. What would help right now? " + CAPABILITIES)
+            dispatcher.utter_message(text=_say("offer_yes_open"))
             return [SlotSet("pending_offer", None)]
-        dispatcher.utter_message(
-            text=(
-                "That's completely fine. I'm here if you change your mind, and you can ask "
-                "for breathing, grounding or just to talk at any time."
-            )
-        )
+        dispatcher.utter_message(text=_say("offer_declined"))
         return [SlotSet("pending_offer", None)]
 
     @staticmethod
@@ -215,19 +214,14 @@ class ActionFallback(Action):
         letters = [ch for ch in text if ch.isalpha()]
         if text and not letters:
             dispatcher.utter_message(
-                text=(
-                    "I'm here. Could you tell me in a few words what's going on? "
-                    "Or pick something that might help:"
-                ),
+                text=_say("fallback_no_letters"),
                 buttons=common.tool_buttons(common.crisis_now(tracker)),
             )
         elif looks_non_english(text):
-            dispatcher.utter_message(
-                text="Sorry, I can only understand English for now. " + CAPABILITIES
-            )
+            dispatcher.utter_message(text=_say("not_english"))
         else:
             dispatcher.utter_message(
-                text="I'm not sure I understood, sorry. " + CAPABILITIES,
+                text=_say("not_understood"),
                 buttons=common.tool_buttons(common.crisis_now(tracker)),
             )
         return []
@@ -244,11 +238,7 @@ class ActionOutOfScope(Action):
     ) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
         if looks_non_english(text):
-            dispatcher.utter_message(
-                text="Sorry, I can only understand English for now. " + CAPABILITIES
-            )
+            dispatcher.utter_message(text=_say("not_english"))
         else:
-            dispatcher.utter_message(
-                text="That's outside what I can help with, sorry. " + CAPABILITIES
-            )
+            dispatcher.utter_message(text=_say("out_of_scope"))
         return []

@@ -18,8 +18,16 @@ from bot.store.models import Episode
 # A reframe asked for during a flare with no fear statement: hurt is not harm.
 DEFAULT_FLARE_KIND = "damage"
 
-BREATHING_OFFER = (("Yes, let's breathe", "/request_breathing"), ("Not now", "/deny"))
-GROUNDING_OFFER = (("Yes, ground me", "/request_grounding"), ("Not now", "/deny"))
+# (button key of content/buttons.yml, payload); BREATHING_OFFER has the titles (__getattr__).
+BREATHING_OFFER_KEYS = (("breathe_yes", "/request_breathing"), ("not_now", "/deny"))
+GROUNDING_OFFER_KEYS = (("ground_yes", "/request_grounding"), ("not_now", "/deny"))
+
+
+def __getattr__(name: str) -> tuple[tuple[str, str], ...]:
+    """``BREATHING_OFFER``: its (title, payload) pairs, titles from content/buttons.yml."""
+    if name == "BREATHING_OFFER":
+        return common.titled(BREATHING_OFFER_KEYS)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _reframe_text(session: Session, patient_id: str, kind: str, now: datetime) -> str:
@@ -34,7 +42,7 @@ def crisis_instead_of_reframe(dispatcher: CollectingDispatcher) -> list[EventTyp
     """What to say instead of a reframe while the patient is on the crisis path."""
     dispatcher.utter_message(
         text=common.content().phrase("crisis_instead_of_reframe"),
-        buttons=common.buttons(GROUNDING_OFFER),
+        buttons=common.buttons(common.titled(GROUNDING_OFFER_KEYS)),
     )
     return [SlotSet("pending_offer", "grounding")]
 
@@ -72,7 +80,7 @@ class ActionFearResponse(Action):
         dispatcher.utter_message(text=reframe)
         dispatcher.utter_message(
             text=common.content().phrase("breathing_after_reframe"),
-            buttons=common.buttons(BREATHING_OFFER),
+            buttons=common.buttons(common.titled(BREATHING_OFFER_KEYS)),
         )
         return events + [SlotSet("pending_offer", "breathing")]
 

@@ -35,12 +35,13 @@ def _severity_of(tracker: Tracker) -> int | None:
 
 def _noted(locations: list[str], triggers: list[str]) -> str | None:
     """A short line saying what was noted about where and why."""
-    parts = []
+    content, parts = common.content(), []
     if locations:
-        parts.append("in your " + " and ".join(locations))
+        parts.append(content.phrase("flare_noted_where", locations=" and ".join(locations)))
     if triggers:
-        parts.append("after " + " and ".join(t.replace("_", " ") for t in triggers))
-    return ("I've noted it: " + ", ".join(parts) + ".") if parts else None
+        after = " and ".join(t.replace("_", " ") for t in triggers)
+        parts.append(content.phrase("flare_noted_after", triggers=after))
+    return content.phrase("flare_noted", parts=", ".join(parts)) if parts else None
 
 
 class ActionStartFlare(Action):
@@ -148,7 +149,7 @@ class ActionOfferTools(Action):
             )
             offered = [
                 (title, payload)
-                for title, payload in common.TOOL_BUTTONS
+                for title, payload in common.titled(common.TOOL_BUTTON_KEYS)
                 if not (crisis and payload == "/request_reframe")
             ]
             if episode is not None:

@@ -34,7 +34,10 @@ class ActionGrounding(Action):
         return events
 
 
-CALM_FIRST = (("Breathing", "/request_breathing"), ("Grounding", "/request_grounding"))
+# (button key of content/buttons.yml, payload)
+CALM_FIRST_KEYS = (
+    ("calm_breathing", "/request_breathing"), ("calm_grounding", "/request_grounding")
+)
 
 
 class ActionDesensitization(Action):
@@ -52,7 +55,7 @@ class ActionDesensitization(Action):
         if episode is not None:  # a calm moment, not mid-flare: breathing or grounding now
             dispatcher.utter_message(
                 text=common.content().desensitization.in_flare,
-                buttons=common.buttons(CALM_FIRST),
+                buttons=common.buttons(common.titled(CALM_FIRST_KEYS)),
             )
             return [SlotSet("pending_offer", None), *common.in_flare_events(episode)]
         events = common.record_tool_use(tracker, "desensitization").events

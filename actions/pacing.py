@@ -14,7 +14,7 @@ from actions import common
 from bot.store.schedule import schedule_reminder
 
 REMINDER_MINUTES = 25
-REMINDER_OFFER = (("Yes, remind me", "/affirm"), ("No thanks", "/deny"))
+REMINDER_OFFER_KEYS = (("remind_yes", "/affirm"), ("remind_no", "/deny"))  # buttons.yml keys
 
 
 class ActionPacing(Action):
@@ -38,7 +38,7 @@ class ActionPacing(Action):
             dispatcher.utter_message(text=message)
         dispatcher.utter_message(
             text=common.content().phrase("pacing_reminder_offer", minutes=REMINDER_MINUTES),
-            buttons=common.buttons(REMINDER_OFFER),
+            buttons=common.buttons(common.titled(REMINDER_OFFER_KEYS)),
         )
         # The open offer is now the reminder: it comes after the tool's own events.
         return [

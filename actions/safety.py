@@ -20,8 +20,15 @@ from actions.triage_texts import texts
 # The safety actions, importable from here as before the triage moved them.
 __all__ = ["ActionCrisisResponse", "ActionRedFlag", "ActionSafetyQuestion"]
 
-SAFE_BUTTONS = (("I'm safe right now", "/affirm"), ("I'm not safe", "/deny"))
-GROUNDING_OFFER = (("Yes, ground me", "/request_grounding"), ("Not now", "/deny"))
+# (button key of content/buttons.yml, payload).
+GROUNDING_OFFER_KEYS = (("ground_yes", "/request_grounding"), ("not_now", "/deny"))
+
+
+def __getattr__(name: str) -> tuple[tuple[str, str], ...]:
+    """``SAFE_BUTTONS``: the safety question's (title, payload) pairs (content/triage.yml)."""
+    if name == "SAFE_BUTTONS":
+        return tuple((button["title"], button["payload"]) for button in safe_buttons())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def end_form() -> list[EventType]:
@@ -39,7 +46,7 @@ def safe_now_response(dispatcher: CollectingDispatcher) -> list[EventType]:
     """The patient says they are safe: stay close and offer grounding."""
     dispatcher.utter_message(
         text=texts().get("outcome.safe_now"),
-        buttons=common.buttons(GROUNDING_OFFER),
+        buttons=common.buttons(common.titled(GROUNDING_OFFER_KEYS)),
     )
     # crisis_active stays on: one answer does not switch the crisis path off.
     return [SlotSet("safety_question", None), SlotSet("pending_offer", "grounding")]

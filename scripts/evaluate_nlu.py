@@ -95,6 +95,7 @@ def evaluate_cv(folds: int = 5) -> dict[str, Any]:
     seconds = run(
         [
             "test", "nlu", "--nlu", "data/nlu", "--config", str(cv_config),
+            "--domain", "domain",
             "--cross-validation", "--folds", str(folds), "--out", str(out),
         ]
     )
@@ -104,7 +105,8 @@ def evaluate_cv(folds: int = 5) -> dict[str, Any]:
 def evaluate_file(model: Path, name: str, path: str) -> dict[str, Any]:
     """Test the full model on a separately written held-out file."""
     out = RESULTS / f"nlu_{name}"
-    run(["test", "nlu", "--model", str(model), "--nlu", path, "--out", str(out)])
+    run(["test", "nlu", "--model", str(model), "--nlu", path, "--domain", "domain",
+         "--out", str(out)])
     return summarise(out)
 
 

@@ -25,6 +25,7 @@ from bot.content.models import (
     ContentError,
     CrisisResources,
     Desensitization,
+    GatewayTexts,
     Grounding,
     GroundingStep,
     PacingPlan,
@@ -81,7 +82,77 @@ PHRASES: dict[str, frozenset[str]] = {
     "progress_pain_and_before": frozenset({"average", "before"}),
     "progress_recovery": frozenset({"duration"}),
     "progress_helped": frozenset({"tool", "drop", "count", "flares"}),
+    "flare_noted": frozenset({"parts"}),
+    "flare_noted_where": frozenset({"locations"}),
+    "flare_noted_after": frozenset({"triggers"}),
+    "capabilities": frozenset(),
+    "tools_pick": frozenset(),
+    "offer_yes_open": frozenset({"capabilities"}),
+    "offer_declined": frozenset(),
+    "fallback_no_letters": frozenset(),
+    "not_english": frozenset({"capabilities"}),
+    "not_understood": frozenset({"capabilities"}),
+    "out_of_scope": frozenset({"capabilities"}),
+    "chart_pain_title": frozenset(),
+    "chart_flares_title": frozenset(),
 }
+# Every button title of content/buttons.yml (the actions pair each with a fixed payload).
+BUTTONS = (
+    "tool_breathing", "tool_reframe", "tool_grounding", "tool_pacing", "tool_listen",
+    "breathe_yes", "ground_yes", "not_now", "remind_yes", "remind_no", "safe_yes", "safe_no",
+    "calm_breathing", "calm_grounding",
+)
+# Every text of content/gateway.yml and the placeholders it keeps for the code to fill.
+# ``{safety_line}`` (crisis_lines.yml) and ``{safety_record_note}`` are filled in at load.
+GATEWAY_TEXTS: dict[str, frozenset[str]] = {
+    "intro": frozenset(),
+    "safety_record_note": frozenset(),
+    "consent_question": frozenset(),
+    "consent_yes": frozenset(),
+    "consent_no": frozenset(),
+    "consent_declined": frozenset(),
+    "consent_pending": frozenset(),
+    "invite_ok": frozenset({"coach"}),
+    "invite_invalid": frozenset(),
+    "already_consented": frozenset(),
+    "help": frozenset(),
+    "settings_usage": frozenset(),
+    "settings_current": frozenset({"time", "timezone", "country", "state", "weekly"}),
+    "settings_saved": frozenset({"what", "value"}),
+    "weekly_on": frozenset(),
+    "weekly_off": frozenset(),
+    "progress_picture_name": frozenset(),
+    "paused": frozenset(),
+    "resumed": frozenset({"time"}),
+    "stopped": frozenset(),
+    "mydata_caption": frozenset(),
+    "delete_question": frozenset(),
+    "delete_yes": frozenset(),
+    "delete_no": frozenset(),
+    "deleted": frozenset(),
+    "deleted_safety_kept": frozenset(),
+    "delete_cancelled": frozenset(),
+    "mydata_about": frozenset(),
+    "holding_reply": frozenset(),
+    "something_went_wrong": frozenset(),
+    "empty_text": frozenset(),
+    "too_long": frozenset(),
+    "edited": frozenset(),
+    "forwarded": frozenset(),
+    "group_chat": frozenset(),
+    "unknown_command": frozenset(),
+    "stale_button": frozenset(),
+    "button_chosen": frozenset({"title"}),
+    "please_choose": frozenset(),
+    "terminal_banner": frozenset(),
+    "label_checkin_time": frozenset(),
+    "label_timezone": frozenset(),
+    "label_country": frozenset(),
+}
+GATEWAY_NON_TEXT = (
+    "sticker", "photo", "voice", "audio", "video", "document", "location", "contact", "other",
+)
+GATEWAY_INCLUDES = ("safety_line", "safety_record_note")
 VALIDATION_CONTEXTS = ("flare", "flare_high", "fear", "despair_no", "checkin_done", "just_listen")
 GROUNDING_ORDER = ((5, "see"), (4, "feel"), (3, "hear"), (2, "smell"), (1, "taste"))
 MIN_REFRAMES_PER_KIND = 5
@@ -294,6 +365,13 @@ def _tool_labels(f: _File) -> dict[str, str]:
     return {str(tool): f.text(node, tool, f"tool_labels {tool}") for tool in node}
 
 
+def _buttons(f: _File) -> dict[str, str]:
+    node = f.get(f.data, "buttons", "buttons", dict)
+    if set(node) != set(BUTTONS):
+        raise f.error("buttons", f"titles must be exactly {sorted(BUTTONS)}")
+    return {key: f.text(node, key, f"buttons {key}") for key in BUTTONS}
+
+
 def _safety_line(f: _File, countries: Mapping[str, CrisisResources]) -> str:
     """The gateway's safety line, its ``{CC}`` placeholders filled with emergency numbers."""
     template = f.text(f.data, "safety_line", "safety_line")
@@ -301,6 +379,48 @@ def _safety_line(f: _File, countries: Mapping[str, CrisisResources]) -> str:
     if not codes or not codes <= set(countries):
         raise f.error("safety_line", "placeholders must be country codes listed above")
     return template.format(**{code: countries[code].emergency for code in codes})
+
+
+def _raw_text(f: _File, node: Any, key: str, where: str) -> str:
+    """A gateway text as written (not stripped: some start or end with blank lines)."""
+    value = f.get(node, key, where, str)
+    if not value.strip():
+        raise f.error(where, f"{key!r} is blank")
+    return str(value)
+
+
+def _gateway(f: _File, safety_line: str) -> GatewayTexts:
+    node = f.get(f.data, "texts", "texts", dict)
+    unknown = sorted(set(node) - set(GATEWAY_TEXTS))
+    if unknown:
+        raise f.error("texts", f"unknown texts {unknown} (add them to GATEWAY_TEXTS)")
+    raw = {key: _raw_text(f, node, key, key) for key in GATEWAY_TEXTS}
+    includes = {"safety_line": safety_line, "safety_record_note": raw["safety_record_note"]}
+    found = {}
+    for key, fields in GATEWAY_TEXTS.items():
+        text = raw[key]
+        wrong = sorted(placeholders(text) - set(GATEWAY_INCLUDES))
+        if set(wrong) != fields:
+            raise f.error(key, f"placeholders must be {sorted(fields)}, not {wrong}")
+        for name, value in includes.items():
+            if name != key:
+                text = text.replace("{" + name + "}", value)
+        found[key] = text
+    non_text = f.get(f.data, "non_text", "non_text", dict)
+    if set(non_text) != set(GATEWAY_NON_TEXT):
+        raise f.error("non_text", f"kinds must be exactly {sorted(GATEWAY_NON_TEXT)}")
+    commands = tuple(
+        (
+            f.get(item, "command", f"commands[{i}]", str),
+            f.get(item, "description", f"commands[{i}]", str),
+        )
+        for i, item in enumerate(f.get(f.data, "commands", "commands", list))
+    )
+    return GatewayTexts(
+        texts=found,
+        non_text={kind: f.text(non_text, kind, f"non_text {kind}") for kind in GATEWAY_NON_TEXT},
+        commands=commands,
+    )
 
 
 def load_content(root: Path = CONTENT_DIR, seeds_dir: Path | None = None) -> Content:
@@ -320,6 +440,7 @@ def load_content(root: Path = CONTENT_DIR, seeds_dir: Path | None = None) -> Con
 
     crisis_file, phrases_file = open_("crisis_lines.yml"), open_("phrases.yml")
     crisis, default_crisis = _crisis(crisis_file)
+    safety_line = _safety_line(crisis_file, crisis)
     pacing, desens = open_("pacing.yml"), open_("desensitization.yml")
     return Content(
         reframes=_reframes(open_("reframes.yml")),
@@ -341,9 +462,11 @@ def load_content(root: Path = CONTENT_DIR, seeds_dir: Path | None = None) -> Con
         ),
         crisis=crisis,
         default_crisis=default_crisis,
-        safety_line=_safety_line(crisis_file, crisis),
+        safety_line=safety_line,
         phrases=_phrases(phrases_file),
         tool_labels=_tool_labels(phrases_file),
+        gateway=_gateway(open_("gateway.yml"), safety_line),
+        buttons=_buttons(open_("buttons.yml")),
     )
 
 

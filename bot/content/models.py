@@ -184,6 +184,15 @@ class CrisisResources:
 
 
 @dataclass(frozen=True)
+class GatewayTexts:
+    """content/gateway.yml: what the gateway itself says, includes filled in."""
+
+    texts: Mapping[str, str]  # by key; some keep {placeholders} for the code to fill
+    non_text: Mapping[str, str]  # the answer to a non-text message, by kind
+    commands: tuple[tuple[str, str], ...]  # the command menu: (command, description)
+
+
+@dataclass(frozen=True)
 class Content:
     """All validated content, with helpers that pick what to say."""
 
@@ -198,6 +207,12 @@ class Content:
     safety_line: str  # the gateway's short "in an emergency" line, numbers filled in
     phrases: Mapping[str, str]  # content/phrases.yml, templates with {placeholders}
     tool_labels: Mapping[str, str]  # how progress messages name the tools
+    gateway: GatewayTexts  # content/gateway.yml
+    buttons: Mapping[str, str]  # content/buttons.yml: button titles by key
+
+    def titled(self, pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        """(title, payload) pairs from (button key, payload) pairs (KeyError if unknown)."""
+        return tuple((self.buttons[key], payload) for key, payload in pairs)
 
     def phrase(self, key: str, **values: object) -> str:
         """One sentence of ``phrases.yml`` with its placeholders filled (KeyError if unknown)."""

@@ -53,7 +53,9 @@ def parse_setting(what: str, value: str) -> tuple[str, str | bool] | None:
     return None
 
 
-_LABELS = {"checkin_time": "check-in time", "timezone": "time zone", "country": "country"}
+# The setting's name in settings_saved, by field: the gateway.yml text's name.
+_LABELS = {"checkin_time": "LABEL_CHECKIN_TIME", "timezone": "LABEL_TIMEZONE",
+           "country": "LABEL_COUNTRY"}
 
 
 def _describe(session: Session, patient_id: str) -> str:
@@ -168,7 +170,7 @@ class Commands:
         if column == "weekly_summary":
             await say(texts.WEEKLY_ON if value else texts.WEEKLY_OFF)
             return
-        await say(texts.SETTINGS_SAVED.format(what=_LABELS[column], value=value))
+        await say(texts.SETTINGS_SAVED.format(what=getattr(texts, _LABELS[column]), value=value))
 
     async def _upload(
         self,

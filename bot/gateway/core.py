@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -25,27 +25,22 @@ from bot.gateway.answers import HANDLERS
 from bot.gateway.commands import Commands
 from bot.gateway.delivery import TYPING_AFTER, Outbox, typing
 from bot.gateway.intake import Next, Taken, take_in, telegram_update_id
-from bot.gateway.model import Channel, DeliveryError, Inbound
+from bot.gateway.model import Channel, Inbound
+from bot.gateway.outbound import Outbound, PatientUnreachable
 from bot.gateway.plan_flow import SafetyPathway
 from bot.gateway.rasa_client import RasaClient, RasaRequestError, RasaUnavailable
-from bot.gateway.replies import Step, to_steps
+from bot.gateway.replies import to_steps
 from bot.gateway.serial import SerialRunner
 from bot.gateway.single_flight import SingleFlight
 from bot.gateway.tx import in_tx
 from bot.settings import Settings
 from bot.store import messages as log
-from bot.store import safety_plans
 from bot.store.db import Database
-from bot.store.patients import identities_of
 
 logger = logging.getLogger(__name__)
 
 HOLDING = "holding"
 MAX_EMPTY_REPLIES = 3  # Rasa answered nothing this often: give up on that message
-
-
-class PatientUnreachable(DeliveryError):
-    """No channel of this gateway reaches the patient (or they sent /stop)."""
 
 
 class Gateway:
@@ -82,6 +77,7 @@ class Gateway:
         self.outbox = Outbox(db, now, sleep)
         self.safety = SafetyPathway(db, self.outbox, settings, now)
         self.commands = Commands(db, self.outbox, rasa, now, self.safety)
+        self.outbound = Outbound(db, rasa, self.outbox, self.runner, self.flight, self.channels)
         self._now = now
         self._retry_interval = retry_interval
         self._retry_task: asyncio.Task[None] | None = None
@@ -272,7 +268,7 @@ class Gateway:
         for patient_id in patients:
             if self.runner.busy(patient_id):
                 continue
-            route = await self._route(patient_id)
+            route = await self.outbound.route(patient_id)
             if route is None:
                 continue
             channel, chat_id = route
@@ -281,94 +277,23 @@ class Gateway:
             queued += 1
         return queued
 
-    # -- outbound, for the scheduler ---------------------------------------------------
-
-    async def _route(self, patient_id: str) -> tuple[Channel, int] | None:
-        """The channel and chat that reach the patient, if this gateway has one."""
-
-        for channel_name, external_id in await in_tx(self.db, identities_of, patient_id):
-            channel = self.channels.get(channel_name)
-            if channel is not None:
-                chat_id = int(external_id) if external_id.lstrip("-").isdigit() else 0
-                return channel, chat_id
-        return None
-
-    async def _deliver(
-        self, patient_id: str, make_steps: Callable[[], Awaitable[list[Step]]]
-    ) -> None:
-        """Run ``make_steps`` and send its steps in the patient's queue; wait until done."""
-
-        async def send(channel: Channel, chat_id: int) -> bool:
-            steps = await make_steps()
-            return await self.outbox.send_steps(channel, chat_id, patient_id, steps)
-
-        await self._in_patient_queue(patient_id, send)
-
-    async def _in_patient_queue(
-        self, patient_id: str, send: Callable[[Channel, int], Awaitable[bool]]
-    ) -> None:
-        """Run ``send`` on the patient's route, in their queue; wait until done."""
-        route = await self._route(patient_id)
-        if route is None or await in_tx(self.db, log.is_stopped, patient_id):
-            raise PatientUnreachable(f"patient {patient_id} cannot be reached")
-        channel, chat_id = route
-        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-
-        async def job() -> None:
-            try:
-                async with self.flight.hold(patient_id, wait=True):
-                    sent = await send(channel, chat_id)
-                done.set_result(sent)
-            except Exception as exc:  # handed to the awaiting caller below
-                done.set_exception(exc)
-
-        self.runner.submit(patient_id, job)
-        if not await done:
-            raise DeliveryError(f"delivery to patient {patient_id} failed")
+    # -- outbound, for the scheduler (bot/gateway/outbound.py) ----------------------------
 
     async def deliver_to_patient(self, patient_id: str, messages: list[dict[str, Any]]) -> None:
-        """Send Rasa-style messages to a patient on whatever channel reaches them.
-
-        Runs in the patient's queue (after anything already in flight) and returns once
-        sent. Raises:
-            PatientUnreachable: no channel, or the patient sent /stop.
-            DeliveryError: the channel failed after its retries.
-        """
-
-        async def steps() -> list[Step]:
-            return to_steps(messages)
-
-        await self._deliver(patient_id, steps)
+        """Send Rasa-style messages to a patient (see :meth:`Outbound.deliver_to_patient`)."""
+        await self.outbound.deliver_to_patient(patient_id, messages)
 
     async def send_text(self, patient_id: str, text: str) -> None:
         """Send one plain text to a patient (scheduler reminders)."""
-        await self.deliver_to_patient(patient_id, [{"text": text}])
+        await self.outbound.send_text(patient_id, text)
 
     async def send_photo(self, patient_id: str, png: bytes, caption: str) -> None:
-        """Send a PNG with a caption (the Sunday summary's chart), in the patient's queue.
-
-        Raises:
-            PatientUnreachable, DeliveryError: as for :meth:`deliver_to_patient`.
-        """
-
-        async def send(channel: Channel, chat_id: int) -> bool:
-            return await self.outbox.send_logged(
-                channel, chat_id, patient_id, "image", caption,
-                lambda: channel.send_photo(chat_id, texts.PROGRESS_PICTURE_NAME, png, caption),
-            )
-
-        await self._in_patient_queue(patient_id, send)
+        """Send a PNG with a caption (the Sunday summary's chart), in the patient's queue."""
+        await self.outbound.send_photo(patient_id, png, caption)
 
     async def trigger_checkin(self, patient_id: str) -> None:
-        """Start the evening check-in through Rasa (in the patient's queue) and relay it.
+        """Start the evening check-in through Rasa and relay it (in the patient's queue)."""
+        await self.outbound.trigger_checkin(patient_id)
 
-        Raises:
-            RasaError: Rasa is down or refused (the scheduler retries).
-            PatientUnreachable, DeliveryError: as for :meth:`deliver_to_patient`.
-        """
 
-        async def steps() -> list[Step]:
-            await in_tx(self.db, safety_plans.pause, patient_id)  # answers go to the check-in
-            return to_steps(await self.rasa.trigger_intent(patient_id))
-
-        await self._deliver(patient_id, steps)
+__all__ = ["HOLDING", "MAX_EMPTY_REPLIES", "Gateway", "PatientUnreachable"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.gateway import texts
+
 TELEGRAM_TEXT_LIMIT = 4096
 MAX_PAUSE_SECONDS = 60.0
 
@@ -84,7 +86,7 @@ def to_steps(messages: list[dict[str, Any]]) -> list[Step]:
         if isinstance(text, str) and text.strip():
             steps.append(TextStep(text=text, buttons=buttons))
         elif buttons:
-            steps.append(TextStep(text="Please choose:", buttons=buttons))
+            steps.append(TextStep(text=texts.PLEASE_CHOOSE, buttons=buttons))
         image = message.get("image")
         if isinstance(image, str) and image:
             steps.append(ImageStep(url=image))

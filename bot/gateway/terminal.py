@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from bot.gateway import model
+from bot.gateway import model, texts
 from bot.gateway.app import create_gateway
 from bot.gateway.core import Gateway
 from bot.settings import Settings
@@ -136,7 +136,7 @@ async def _main(settings: Settings) -> None:
     gateway = create_gateway(settings, db)
     await gateway.start()
     channel = TerminalChannel()
-    print("Terminal chat with the flare-support assistant. Type /quit to leave.", flush=True)
+    print(texts.TERMINAL_BANNER, flush=True)
     try:
         await run_chat(gateway, channel, lambda: input("you: "), f"local-{getpass.getuser()}")
     finally:

@@ -12,10 +12,8 @@ import numpy as np
 from matplotlib import image
 
 from bot.analytics.charts import flares_chart, pain_chart
+from bot.content import get_content
 from bot.progress.summary import ProgressData
-
-PAIN_TITLE = "Your pain at evening check-ins"
-FLARES_TITLE = "Your flares per week"
 
 
 def _pixels(png: bytes) -> np.ndarray:
@@ -24,8 +22,9 @@ def _pixels(png: bytes) -> np.ndarray:
 
 def progress_chart(data: ProgressData) -> bytes:
     """PNG bytes: pain at check-ins (top) and flares per week (bottom)."""
-    top = _pixels(pain_chart(data.pain_points, PAIN_TITLE))
-    bottom = _pixels(flares_chart(data.flare_weeks, FLARES_TITLE))
+    content = get_content()
+    top = _pixels(pain_chart(data.pain_points, content.phrase("chart_pain_title")))
+    bottom = _pixels(flares_chart(data.flare_weeks, content.phrase("chart_flares_title")))
     width = max(top.shape[1], bottom.shape[1])
     panels = [_pad(panel, width) for panel in (top, bottom)]
     buffer = io.BytesIO()

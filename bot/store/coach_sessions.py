@@ -17,7 +17,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import Column, ForeignKey, Integer, String, select, update
 from sqlalchemy.orm import Session
@@ -25,8 +25,19 @@ from sqlalchemy.orm import Session
 from bot.store.coaches import Coach
 from bot.store.models import Base, UTCDateTime
 
-if TYPE_CHECKING:
-    from bot.dashboard.config import DashboardConfig
+
+class SessionPolicy(Protocol):
+    """The session limits this module needs (bot.dashboard.config.DashboardConfig has them)."""
+
+    @property
+    def session_lifetime(self) -> timedelta: ...
+
+    @property
+    def session_idle(self) -> timedelta: ...
+
+    @property
+    def require_admin_totp(self) -> bool: ...
+
 
 ACTIVE = "active"
 MFA = "mfa"
@@ -67,7 +78,7 @@ def token_hash(token: str) -> str:
 
 
 def open_session(
-    session: Session, coach: Coach, now: datetime, address: str, config: DashboardConfig
+    session: Session, coach: Coach, now: datetime, address: str, config: SessionPolicy
 ) -> LoginOutcome:
     """Start a session after a right password; TOTP first if the coach has it."""
     from bot.store.totp import totp_enabled
@@ -91,7 +102,7 @@ def current(
     session: Session,
     cookie: dict[str, Any],
     now: datetime,
-    config: DashboardConfig,
+    config: SessionPolicy,
     stages: tuple[str, ...] = (ACTIVE,),
 ) -> tuple[Coach, CoachSession] | None:
     """The coach and session row of a cookie, if the session is still good.
