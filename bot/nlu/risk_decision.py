@@ -63,7 +63,8 @@ RULE_CATEGORY = {
     "danger_from_other": "danger_from_other", "self_harm_habit": "self_harm",
     "not_around_much_longer": "passive_wish", "giving_things_away": "preparation",
     "timing_named": "intent_timing", "self_harm_for_pain": "self_harm",
-    "firearm_access": "method_means",
+    "firearm_access": "method_means", "suicidal_me": "active_thoughts",
+    "taken_in_sleep": "passive_wish", "last_night": "preparation",
 }
 # Crisis rules whose words can only be about the patient ("me", "myself", "I can't stay
 # safe"): they win over the third-party branch. A rule such as "want_to_die" also
@@ -71,7 +72,8 @@ RULE_CATEGORY = {
 FIRST_PERSON_RULES = frozenset(
     {"kill_myself", "hurt_myself_intent", "cut_myself", "danger_from_other",
      "unable_to_stay_safe", "self_harm_habit", "not_around_much_longer",
-     "better_off_without_me", "wish_dead", "end_my_life", "self_harm_for_pain"}
+     "better_off_without_me", "wish_dead", "end_my_life", "self_harm_for_pain",
+     "suicidal_me", "taken_in_sleep", "last_night", "giving_things_away", "timing_named"}
 )
 # Idioms that remove "kill/shoot myself" words ("if I have to sit through one more meeting
 # I'll shoot myself 🙄"): with the classifier's crisis they get the safety question, never

@@ -37,6 +37,29 @@ _MEANS_OR_TIME = (
 
 EXTRA_CRISIS_PATTERNS: tuple[Pattern, ...] = (
     _p(
+        # "I have been having suicidal thoughts": said of oneself, so it is never about
+        # someone else even when another person is named ("since the consultant said").
+        "suicidal_me",
+        Risk.CRISIS,
+        r"\bi(?:'m| am|'ve| have| feel| keep| get| had|'ve had)\b(?: \w+){0,3}? (?:suicidal"
+        r"|suicide thoughts|thoughts of (?:suicide|killing myself|ending it|dying))\b",
+    ),
+    _p(
+        # A wish to be taken in one's sleep, in religious words.
+        "taken_in_sleep",
+        Risk.CRISIS,
+        r"\b(?:pray|praying|prayed|hope|hoping|wish|wishing|ask|asking)\b(?: \w+){0,5}?"
+        r" (?:god|the lord|the good lord|jesus|death) (?:would |will |could"
+        r" |to |just |finally )*(?:takes?|took|taking|come for) me\b",
+        r"\btake me in my sleep\b",
+    ),
+    _p(
+        "last_night",
+        Risk.CRISIS,
+        r"\b(?:this is|tonight is|tonight's) my (?:last|final) (?:night|day)\b"
+        r"(?!\s+(?:in|at|on|of|before|with|here|off|working|shift|of (?:the|my) holiday)\b)",
+    ),
+    _p(
         # Preparation without method words: belongings handed out.
         "giving_things_away",
         Risk.CRISIS,
@@ -139,6 +162,17 @@ EXTRA_CRISIS_PATTERNS: tuple[Pattern, ...] = (
         r" me (?:down|into|against|across|out of)\b",
         r"\b(?:he|she|my (?:partner|husband|wife|boyfriend|girlfriend|ex|dad|father|mum|mother|son"
         r"|daughter|carer|brother))(?: \w+)? (?:shoved|pushed|threw|dragged|kicked) me\b",
+        r"\b(?:(?:my|the|our) )?(?:partner|husband|wife|boyfriend|girlfriend|ex|dad|father|mum"
+        r"|mother|son|daughter|carer|brother|sister|he|she)(?: \w+){0,2}?"
+        r" (?:slapped|slaps|grabbed|grabs|shoved|shoves|punched|punches|kicks|kicked|pushes"
+        r"|chokes|beats) me\b",
+        r"\b(?:grabbed|twisted|yanked|squeezed|pulled) my (?:bad |sore )?(?:arm|wrist|hair|hand"
+        r"|neck)\b.{0,20}\bon purpose\b",
+        r"\b(?:frightened|scared|afraid|terrified) of (?:him|her|my (?:partner|husband|wife|son"
+        r"|daughter|boyfriend|girlfriend|ex|carer|dad|mum))\b",
+        # es / fr / de / nl
+        r"\b(?:me pega|me golpea|me pegó|me frappe|m'a frappée?|schlägt mich|hat mich geschlagen"
+        r"|slaat me|slaat mij|schopt me|heeft me geslagen)\b",
         r"\bnot safe at home\b",
         r"\bscared to go home\b",
     ),
@@ -164,6 +198,12 @@ EXTRA_CRISIS_PATTERNS: tuple[Pattern, ...] = (
         r"\bzelfmoord\b", r"\bwil dood\b", r"\bniet meer (?:leven|verder)\b",
         r"\bmezelf (?:van kant maken|doden|iets aandoen)\b", r"\ber een eind aan maken\b",
         r"\bmijn leven beëindigen\b",
+        # method questions
+        r"\b(?:damit|dass) man nicht (?:mehr )?überlebt\b|\bum nicht zu überleben\b",
+        r"\bwie viele? tabletten\b.{0,40}\b(?:tödlich|sterben|tot)\b",
+        r"\bhoeveel (?:pillen|tabletten)\b.{0,40}\b(?:dodelijk|dood|sterven)\b",
+        r"\bcuántas pastillas\b.{0,40}\b(?:morir|mortal|letal)\b",
+        r"\bcombien de (?:cachets|comprimés|médicaments)\b.{0,40}\b(?:mourir|mortel|mortelle)\b",
     ),
 )
 

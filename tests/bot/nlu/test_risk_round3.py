@@ -24,7 +24,12 @@ CRISIS = {
     "firearm_access": ["there's a rifle upstairs and i keep thinking about using it",
                        "i got the shotgun out of the cabinet tonight"],
     "danger_from_other": ["my boyfriend dragged me across the kitchen again",
-                          "she told me she'd beat me if i rang anyone"],
+                          "she told me she'd beat me if i rang anyone",
+                          "the night carer punches me when i ring the bell",
+                          "i'm terrified of my ex", "mi novio me golpea"],
+    "suicidal_me": ["i've had suicidal thoughts since my husband's funeral"],
+    "taken_in_sleep": ["i pray jesus takes me soon", "i just want him to take me in my sleep"],
+    "last_night": ["tonight is my last night. thank you"],
 }
 AMBIGUOUS = {
     "assisted_dying_personal": ["could i get euthanasia for my pain",
@@ -39,6 +44,8 @@ NOT_RISK = [
     "i use a massage gun on my calves until they loosen", "my nephew has a nerf gun",
     "what's the law on assisted dying in scotland", "i handed my form in at reception",
     "i'll be away next week so you won't hear from me till monday",
+    "my carer hurt my shoulder when she lifted me", "i hope my son takes me to the market",
+    "this is my last day at work before the holidays",
 ]
 RED_FLAG = ["38.7 and my back is agony", "temp 39.4, new pain in my spine",
             "my neck is stiff and the thermometer says 38.9"]
