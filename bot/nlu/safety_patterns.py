@@ -435,7 +435,12 @@ RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
         "cant_move_limbs",
         Risk.RED_FLAG,
         r"\bcan't (?:move|feel|lift|stand on|walk on) (?:my |either |both )?"
-        r"(?:legs?|arms?|feet|foot|face|hands?)\b",
+        r"(?:legs?|arms?|feet|foot|face|hands?)\b"
+        # Movement the pain limits ("can't lift my arm above my head without a jolt") is not
+        # weakness.
+        r"(?!\s+(?:above|over|past|higher than) my (?:head|shoulder)\b)"
+        r"(?!.{0,40}\b(?:without (?:a jolt|pain|it hurting|wincing|screaming)|because (?:of the"
+        r" pain|it hurts)|it hurts too much)\b)",
         r"\bfoot drop\b|\bdropped foot\b|\bfoot (?:keeps |is )?(?:dragging|slapping|floppy)\b"
         r"|\bcan't grip\b",
         r"\b(?:legs?|knees?) (?:gave|gives|giving|give) (?:way|out)\b.{0,40}\b(?:can't|couldn't"

@@ -49,8 +49,12 @@ NOT_RISK = [
 ]
 RED_FLAG = ["38.7 and my back is agony", "temp 39.4, new pain in my spine",
             "my neck is stiff and the thermometer says 38.9"]
-NOT_FLAG = ["i lifted 38 boxes and my back hurts", "i'm 39 and my back has hurt for years",
-            "my costochondritis again, sore where i press on my ribs, same as always"]
+NOT_FLAG = [
+    "can't lift my arm past my shoulder without wincing, the frozen shoulder again",
+    "i can't move my legs much because of the pain today",
+    "i lifted 38 boxes and my back hurts", "i'm 39 and my back has hurt for years",
+    "my costochondritis again, sore where i press on my ribs, same as always",
+]
 
 
 def _cases(table: dict[str, list[str]]) -> list[tuple[str, str]]:
@@ -78,6 +82,10 @@ def test_near_misses_stay_calm(text: str) -> None:
 def test_fever_in_numbers_with_back_or_neck_pain(text: str) -> None:
     a = assess(text)
     assert a.risk is Risk.RED_FLAG and "fever_back_neck" in a.reasons, text
+
+
+def test_sudden_weakness_is_still_a_flag() -> None:
+    assert assess("i suddenly can't lift my arm at all").risk is Risk.RED_FLAG
 
 
 def test_costochondritis_with_a_heart_sign_is_still_a_flag() -> None:
