@@ -246,12 +246,10 @@ EXTRA_AMBIGUOUS_PATTERNS: tuple[Pattern, ...] = (
         Risk.AMBIGUOUS,
         r"\bnicht mehr (?:da|hier) (?:sein|wäre)\b|\bwäre ich nicht mehr (?:da|hier)\b"
         r"|\bnicht mehr aufwachen\b|\bwenn es mich nicht"
-        r" (?:gäbe|mehr gäbe)\b|\bbesser ohne mich\b|\bich kann nicht mehr\b",
+        r" (?:gäbe|mehr gäbe)\b|\bbesser ohne mich\b",
         r"\bniet meer zitten\b|\ber niet meer (?:zijn|willen zijn)\b|\bhoeft (?:voor mij )?niet"
         r" meer\b|\bbeter af zonder mij\b",
-        r"\bmejor sin mí\b|\bdesaparecer para siempre\b|\bno (?:le )?veo sentido a seguir\b"
-        r"|\bya no puedo más\b",
-        r"\bmieux sans moi\b|\bdisparaître pour (?:de bon|toujours)\b|\bl'intérêt de continuer\b"
-        r"|\bje n'en peux plus\b",
+        r"\bmejor sin mí\b|\bdesaparecer para siempre\b|\bno (?:le )?veo sentido a seguir\b",
+        r"\bmieux sans moi\b|\bdisparaître pour (?:de bon|toujours)\b|\bl'intérêt de continuer\b",
     ),
 )

@@ -35,8 +35,8 @@ AMBIGUOUS = {
     "assisted_dying_personal": ["could i get euthanasia for my pain",
                                 "i've been reading about dignitas for myself"],
     "firearm_at_hand": ["i know where the gun is"],
-    "other_language_indirect": ["ich kann nicht mehr", "het hoeft voor mij niet meer",
-                                "ya no puedo más", "je n'en peux plus"],
+    # "ich kann nicht mehr" alone ("I can't go on") is left to the model: too common.
+    "other_language_indirect": ["het hoeft voor mij niet meer", "estarían mejor sin mí"],
 }
 NOT_RISK = [
     "i gave my old clothes away to the charity shop when we were moving house",
