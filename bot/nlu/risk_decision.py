@@ -15,15 +15,19 @@ None to keep the classifier's) and the ``safety`` dict of the parse data::
 Order of decisions (safety first, recall before precision):
 
 1. Someone else at risk (the risk model's third-party class, or the classifier's
-   ``third_party_risk``), unless the model also sees first-person crisis or the message
-   is a red flag (a relative's emergency is a red flag with ``about_other``) ->
-   ``third_party_risk``.
+   ``third_party_risk``) -> ``third_party_risk``, unless the message carries first-person
+   risk: a model crisis score >= ``crisis_at``, or a crisis rule that can only be about
+   the patient (``FIRST_PERSON_RULES``: danger from another person to "me", "myself"
+   words, "I can't stay safe"), or the message is a red flag (a relative's emergency is a
+   red flag with ``about_other``). "My partner pushed me down the stairs" is the
+   patient's own risk; "my sister said she wants to die" stays ``third_party_risk``.
 2. Crisis rules, or a model crisis score >= ``crisis_at`` -> ``crisis``. An idiom only
    removed its own words before the rules ran; it never lowers a model score.
 3. Red-flag rules, or the model's red-flag probability >= ``red_flag_at`` (real
    confidence for a model-only flag) -> ``medical_red_flag`` with a tier.
 4. The classifier's crisis with an idiom, and nothing else (model score below ``ask_at``,
-   no ambiguous rule): a flare ("my feet are killing me").
+   no ambiguous rule): a flare ("my feet are killing me"); but an idiom that hid
+   "kill/shoot myself" words (``SELF_WORD_IDIOMS``) gets the safety question instead.
 5. A model crisis score in the uncertain band [``ask_at``, ``crisis_at``), ambiguous
    rules, or the classifier's crisis below ``classifier_crisis_at`` -> ``express_despair``
    (the direct safety question, never a reframe).
@@ -57,8 +61,24 @@ RULE_CATEGORY = {
     "act_taken": "act_taken", "negated_then_means": "method_means",
     "unable_to_stay_safe": "unable_to_stay_safe", "other_language": "active_thoughts",
     "danger_from_other": "danger_from_other", "self_harm_habit": "self_harm",
-    "not_around_much_longer": "passive_wish",
+    "not_around_much_longer": "passive_wish", "giving_things_away": "preparation",
+    "timing_named": "intent_timing", "self_harm_for_pain": "self_harm",
+    "firearm_access": "method_means", "suicidal_me": "active_thoughts",
+    "taken_in_sleep": "passive_wish", "last_night": "preparation",
 }
+# Crisis rules whose words can only be about the patient ("me", "myself", "I can't stay
+# safe"): they win over the third-party branch. A rule such as "want_to_die" also
+# matches "my sister wants to die", so it does not.
+FIRST_PERSON_RULES = frozenset(
+    {"kill_myself", "hurt_myself_intent", "cut_myself", "danger_from_other",
+     "unable_to_stay_safe", "self_harm_habit", "not_around_much_longer",
+     "better_off_without_me", "wish_dead", "end_my_life", "self_harm_for_pain",
+     "suicidal_me", "taken_in_sleep", "last_night", "giving_things_away", "timing_named"}
+)
+# Idioms that remove "kill/shoot myself" words ("if I have to sit through one more meeting
+# I'll shoot myself 🙄"): with the classifier's crisis they get the safety question, never
+# a flare (real risk words are never reframed).
+SELF_WORD_IDIOMS = frozenset({"one_more_hyperbole", "song_hyperbole"})
 URGENT_RULES = frozenset(
     {"fever_back_neck", "after_fall", "fell", "calf_swelling", "changed_pain", "weight_loss_back"}
 )
@@ -113,7 +133,8 @@ def decide(
     rules_flag = rules_risk is Risk.RED_FLAG
     model_flag = flag >= t.red_flag_at
     third_party = other >= t.third_party_at or intent == THIRD_PARTY
-    if third_party and not model_crisis and (rules_crisis or not (rules_flag or model_flag)):
+    first_person = model_crisis or any(r in FIRST_PERSON_RULES for r in crisis_reasons)
+    if third_party and not first_person and (rules_crisis or not (rules_flag or model_flag)):
         safety.update(risk=Risk.CRISIS.value if rules_crisis else Risk.AMBIGUOUS.value,
                       about_other=True, source="both" if rules_crisis else "model")
         return Decision(THIRD_PARTY, safety)
@@ -129,6 +150,7 @@ def decide(
         safety.update(risk=Risk.RED_FLAG.value, tier=tier, source=source, about_other=third_party)
         return Decision(RED_FLAG, safety)
     band = score >= t.ask_at or rules_risk is Risk.AMBIGUOUS
+    band = band or (intent == CRISIS and any(i in SELF_WORD_IDIOMS for i in idioms))
     if intent == CRISIS and idioms and not band:
         return Decision(FLARE, safety)
     classifier_unsure_crisis = intent == CRISIS and confidence < t.classifier_crisis_at

@@ -21,12 +21,94 @@ _MANY = (
     r"(?:[1-9]\d+|twenty|thirty|forty|fifty|sixty"
     r"|a (?:whole )?(?:handful|load|bunch|box|packet|bottle))"
 )
+_DAY = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tonight|tomorrow|this weekend"
+    r"|the weekend|next week|my birthday|the anniversary)"
+)
+_GUN = r"(?:gun|guns|pistol|revolver|rifle|shotgun|firearm|handgun)"
+_BODY = (
+    r"(?:legs?|knees?|thighs?|arms?|hands?|shins?|head|fists?|skin|wrists?|feet|foot|ribs?"
+    r"|hips?|fingers?|stomach)"
+)
 _MEANS_OR_TIME = (
     r"(?:pills?|tablets?|meds|rope|knife|blade|gun|bridge|tonight|plan|drawer|saved|"
     r"stockpiled?|right here|in front of me|ready|decided|picked|letters?|goodbye|in my hand)"
 )
 
 EXTRA_CRISIS_PATTERNS: tuple[Pattern, ...] = (
+    _p(
+        # "I have been having suicidal thoughts": said of oneself, so it is never about
+        # someone else even when another person is named ("since the consultant said").
+        "suicidal_me",
+        Risk.CRISIS,
+        r"\bi(?:'m| am|'ve| have| feel| keep| get| had|'ve had)\b(?: \w+){0,3}? (?:suicidal"
+        r"|suicide thoughts|thoughts of (?:suicide|killing myself|ending it|dying))\b",
+    ),
+    _p(
+        # A wish to be taken in one's sleep, in religious words.
+        "taken_in_sleep",
+        Risk.CRISIS,
+        r"\b(?:pray|praying|prayed|hope|hoping|wish|wishing|ask|asking)\b(?: \w+){0,5}?"
+        r" (?:god|the lord|the good lord|jesus|death) (?:would |will |could"
+        r" |to |just |finally )*(?:takes?|took|taking|come for) me\b",
+        r"\btake me in my sleep\b",
+    ),
+    _p(
+        "last_night",
+        Risk.CRISIS,
+        r"\b(?:this is|tonight is|tonight's) my (?:last|final) (?:night|day)\b"
+        r"(?!\s+(?:in|at|on|of|before|with|here|off|working|shift|of (?:the|my) holiday)\b)",
+    ),
+    _p(
+        # Preparation without method words: belongings handed out.
+        "giving_things_away",
+        Risk.CRISIS,
+        r"(?<!had to )(?<!have to )\b(?:giv(?:e|ing|en)|gave|hand(?:ing|ed|s)?(?: out| over)?)"
+        r" (?:all |most of )?my (?:stuff|things|belongings|possessions|jewellery|jewelry"
+        r"|records|books|clothes|treasures|valuables)(?: \w+){0,2}? (?:away|out|to (?:people"
+        r"|friends|everyone|family))\b",
+        exclude=r"\b(?:charity shop|declutter\w*|moving (?:house|flat)|downsiz\w*|car boot)\b",
+    ),
+    _p(
+        # Timing without method words: "you won't hear from me after Friday", "Sunday is it".
+        "timing_named",
+        Risk.CRISIS,
+        r"\byou (?:won't|will not|'ll not) (?:be )?hear(?:ing)? (?:from|anything from) me"
+        r" (?:again |anymore )?(?:after|past|beyond|from|once)\b",
+        r"\b(?:this is|it's) the last (?:week|day|night|time) you(?:'ll| will) (?:ever )?hear"
+        r" from me\b",
+        rf"\b{_DAY}(?: night| morning)? (?:is|will be) it(?: for me)?\s*(?:[.!?,;]|$)",
+        rf"\b{_DAY}(?: night)? is the (?:day|night)\b(?=\s*(?:[.!?;]|$)|,? (?:it's |it is |all |"
+        r"everything(?:'s| is) )?(?:all )?(?:arranged|sorted|decided|planned|ready|set)\b)",
+        r"\bthat's when (?:it|i) (?:ends?|happens|will be over|go|finish it)\b",
+        r"\b(?:no one|nobody) will (?:need|have) to worry about me (?:after|from|once|anymore)\b",
+    ),
+    _p(
+        # Self-harm to move, distract from or drown out the pain.
+        "self_harm_for_pain",
+        Risk.CRISIS,
+        rf"\b(?:hit|hits|hitting|bash\w*|whack\w*|smash\w*|slam\w*|punch\w*|beat|beating"
+        rf"|burn|burns|burning|scald\w*|dig\w*) (?:myself|my (?:nails )?(?:into )?(?:own )?"
+        rf"(?:\w+ )?{_BODY}|my nails into (?:my )?(?:\w+ )?{_BODY})\b.{{0,60}}\b(?:on purpose"
+        r"|till|until|when the (?:pain|flare)|so (?:that )?(?:i|the (?:other )?pain|it)"
+        r"|to (?:distract|drown|switch|move"
+        r"|take my mind|feel (?:something|that)|stop feeling|block|cope))\b",
+        r"\b(?:lighter|match|matches|iron|kettle|hot water|cigarette)\b.{0,30}\b(?:to|on|against"
+        rf"|onto) my (?:\w+ )?{_BODY}\b.{{0,60}}\b(?:so|to|till|until|instead)\b",
+        exclude=r"\b(?:massage|foam roll\w*|tens|heat pad|hot water bottle|ice pack|gently"
+        r"|tapping|by accident|accidentally|by mistake)\b",
+    ),
+    _p(
+        # A firearm at hand and the thought of using it.
+        "firearm_access",
+        Risk.CRISIS,
+        rf"\b{_GUN}\b.{{0,60}}\b(?:keep thinking about (?:it|using)|thinking about using|keep"
+        r" picturing|picturing using|been looking at it|took it out|loaded it|nobody would stop"
+        r" me|know where the key is)\b",
+        rf"\b(?:took|got|get|getting|have taken) (?:the |my |his |her |dad's |a )?{_GUN} out of"
+        r" the (?:safe|cabinet|cupboard|locker)\b",
+        rf"\bkeep (?:thinking|looking) (?:about|at) (?:the|my|his|her|dad's) {_GUN}\b",
+    ),
     _p(
         "self_harm_habit",
         Risk.CRISIS,
@@ -71,8 +153,26 @@ EXTRA_CRISIS_PATTERNS: tuple[Pattern, ...] = (
         r"\b(?:he|she|my (?:partner|husband|wife|boyfriend|girlfriend|ex|dad|father|mum|"
         r"mother|son|daughter|carer|brother))(?: \w+)? (?:hits|hit|beats|beat|strangled|choked|"
         r"kicked|pushed|threatens|threatened|attacked) me\b",
-        r"\b(?:he|she|they)(?:'ll| will| would|'s going to|said he'd|said she'd) kill me\b",
-        r"\bsaid (?:he|she)(?:'d|'ll| will| would) kill me\b",
+        r"\b(?:he|she|they)(?:'ll| will| would|'s going to|said he'd|said she'd) (?:kill|hurt)"
+        r" me\b",
+        r"\b(?:said|says|swore|told me) (?:that )?(?:he|she|they)(?:'d|'ll| will| would|'s going"
+        r" to) (?:kill|hurt|beat|strangle) me\b",
+        r"\b(?:he|she|my (?:partner|husband|wife|boyfriend|girlfriend|ex))(?: \w+)?"
+        r" (?:pushed|threw)"
+        r" me (?:down|into|against|across|out of)\b",
+        r"\b(?:he|she|my (?:partner|husband|wife|boyfriend|girlfriend|ex|dad|father|mum|mother|son"
+        r"|daughter|carer|brother))(?: \w+)? (?:shoved|pushed|threw|dragged|kicked) me\b",
+        r"\b(?:(?:my|the|our) )?(?:partner|husband|wife|boyfriend|girlfriend|ex|dad|father|mum"
+        r"|mother|son|daughter|carer|brother|sister|he|she)(?: \w+){0,2}?"
+        r" (?:slapped|slaps|grabbed|grabs|shoved|shoves|punched|punches|kicks|kicked|pushes"
+        r"|chokes|beats) me\b",
+        r"\b(?:grabbed|twisted|yanked|squeezed|pulled) my (?:bad |sore )?(?:arm|wrist|hair|hand"
+        r"|neck)\b.{0,20}\bon purpose\b",
+        r"\b(?:frightened|scared|afraid|terrified) of (?:him|her|my (?:partner|husband|wife|son"
+        r"|daughter|boyfriend|girlfriend|ex|carer|dad|mum))\b",
+        # es / fr / de / nl
+        r"\b(?:me pega|me golpea|me pegó|me frappe|m'a frappée?|schlägt mich|hat mich geschlagen"
+        r"|slaat me|slaat mij|schopt me|heeft me geslagen)\b",
         r"\bnot safe at home\b",
         r"\bscared to go home\b",
     ),
@@ -98,6 +198,12 @@ EXTRA_CRISIS_PATTERNS: tuple[Pattern, ...] = (
         r"\bzelfmoord\b", r"\bwil dood\b", r"\bniet meer (?:leven|verder)\b",
         r"\bmezelf (?:van kant maken|doden|iets aandoen)\b", r"\ber een eind aan maken\b",
         r"\bmijn leven beëindigen\b",
+        # method questions
+        r"\b(?:damit|dass) man nicht (?:mehr )?überlebt\b|\bum nicht zu überleben\b",
+        r"\bwie viele? tabletten\b.{0,40}\b(?:tödlich|sterben|tot)\b",
+        r"\bhoeveel (?:pillen|tabletten)\b.{0,40}\b(?:dodelijk|dood|sterven)\b",
+        r"\bcuántas pastillas\b.{0,40}\b(?:morir|mortal|letal)\b",
+        r"\bcombien de (?:cachets|comprimés|médicaments)\b.{0,40}\b(?:mourir|mortel|mortelle)\b",
     ),
 )
 
@@ -110,4 +216,40 @@ NEGATED_THEN_MEANS = _p(
     rf"\bwon't do anything\b.{{0,40}}\bbut\b.{{0,80}}\b{_MEANS_OR_TIME}\b",
     r"\bi'm not (?:suicidal|planning anything)\b.{0,10},? (?:i've|i have) (?:just )?"
     r"(?:decided|picked|chosen)\b",
+)
+
+
+# Not a crisis by themselves, but a question about suicide is the right answer: the safety
+# question (``express_despair``), whose unclear answer is never a no.
+EXTRA_AMBIGUOUS_PATTERNS: tuple[Pattern, ...] = (
+    _p(
+        # Assisted dying asked about in a personal frame ("for me", "for my pain").
+        "assisted_dying_personal",
+        Risk.AMBIGUOUS,
+        r"\b(?:assisted (?:dying|suicide|death)|euthanas\w*|dignitas|die with dignity|right to"
+        r" die|a clinic abroad to end)\b",
+        exclude=r"^(?!.*\b(?:i|i'm|i've|me|my|myself|someone like me)\b)",
+    ),
+    _p(
+        # Access to a firearm, said unprompted.
+        "firearm_at_hand",
+        Risk.AMBIGUOUS,
+        rf"\b(?:access to|know where|there's|there is|got|have|keeps?)"
+        rf" (?:a |the |my \w+'s |his |her"
+        rf" |dad's |\w+'s )?{_GUN}\b",
+        exclude=r"\b(?:toy|water|nerf|glue|heat|massage|staple|spray|paint|photo|camera|starting)"
+        r" gun\b|\b(?:shooting club|clay pigeon|range)\b",
+    ),
+    _p(
+        # Indirect wish not to be here, in Spanish, French, German and Dutch.
+        "other_language_indirect",
+        Risk.AMBIGUOUS,
+        r"\bnicht mehr (?:da|hier) (?:sein|wäre)\b|\bwäre ich nicht mehr (?:da|hier)\b"
+        r"|\bnicht mehr aufwachen\b|\bwenn es mich nicht"
+        r" (?:gäbe|mehr gäbe)\b|\bbesser ohne mich\b",
+        r"\bniet meer zitten\b|\ber niet meer (?:zijn|willen zijn)\b|\bhoeft (?:voor mij )?niet"
+        r" meer\b|\bbeter af zonder mij\b",
+        r"\bmejor sin mí\b|\bdesaparecer para siempre\b|\bno (?:le )?veo sentido a seguir\b",
+        r"\bmieux sans moi\b|\bdisparaître pour (?:de bon|toujours)\b|\bl'intérêt de continuer\b",
+    ),
 )

@@ -60,7 +60,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot.nlu.risk_patterns import EXTRA_CRISIS_PATTERNS, NEGATED_THEN_MEANS
+from bot.nlu.risk_patterns import (
+    EXTRA_AMBIGUOUS_PATTERNS,
+    EXTRA_CRISIS_PATTERNS,
+    NEGATED_THEN_MEANS,
+)
 from bot.nlu.safety_patterns import (
     AMBIGUOUS_PATTERNS,
     CRISIS_PATTERNS,
@@ -142,7 +146,7 @@ def assess(text: str) -> RiskAssessment:
         Risk.CRISIS: _matches(stripped, CRISIS_PATTERNS + EXTRA_CRISIS_PATTERNS)
         + negation_then_means,
         Risk.RED_FLAG: _matches(normal, RED_FLAG_PATTERNS),
-        Risk.AMBIGUOUS: _matches(stripped, AMBIGUOUS_PATTERNS) + negated,
+        Risk.AMBIGUOUS: _matches(stripped, AMBIGUOUS_PATTERNS + EXTRA_AMBIGUOUS_PATTERNS) + negated,
     }
     reasons = tuple(name for level in RISK_ORDER[:-1] for name in found[level])
     risk = next((level for level in RISK_ORDER[:-1] if found[level]), Risk.NONE)

@@ -99,6 +99,7 @@ _FEVER = (
     r"(?:fever|feverish|high temperature|a temperature|chills|night sweats|sweats|burning up"
     r"|boiling hot|roasting hot|shivery|shivering|hot and cold|hot then cold|running a temp)"
 )
+_TEMP = r"(?:3[89]|4[0-2]|10[0-5])"  # a fever in C or F, whole degrees
 _OLD_EVENT = r"\b(?:years?|months?) ago\b|\bin (?:19|20)\d\d\b|\bsince then\b|\bstarted after\b"
 _LONGER = r"(?:anymore|any longer|much longer|much more)"
 _PILLS = (
@@ -434,7 +435,12 @@ RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
         "cant_move_limbs",
         Risk.RED_FLAG,
         r"\bcan't (?:move|feel|lift|stand on|walk on) (?:my |either |both )?"
-        r"(?:legs?|arms?|feet|foot|face|hands?)\b",
+        r"(?:legs?|arms?|feet|foot|face|hands?)\b"
+        # Movement the pain limits ("can't lift my arm above my head without a jolt") is not
+        # weakness.
+        r"(?!\s+(?:above|over|past|higher than) my (?:head|shoulder)\b)"
+        r"(?!.{0,40}\b(?:without (?:a jolt|pain|it hurting|wincing|screaming)|because (?:of the"
+        r" pain|it hurts)|it hurts too much)\b)",
         r"\bfoot drop\b|\bdropped foot\b|\bfoot (?:keeps |is )?(?:dragging|slapping|floppy)\b"
         r"|\bcan't grip\b",
         r"\b(?:legs?|knees?) (?:gave|gives|giving|give) (?:way|out)\b.{0,40}\b(?:can't|couldn't"
@@ -473,6 +479,12 @@ RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
         r"|crushing|squeezing|heavy|heaviness|hurts?|hurting|ache|aches|aching|killing)\b",
         r"\b(?:pain|pressure|tightness|crushing|squeezing|heaviness)\s+(?:in|on|across|around)"
         r" (?:my |the )?chest\b",
+        # The patient's known costochondritis, sore where they press, nothing else new: not
+        # a flag (chest pain with any heart or breathing sign still is, by the other rules).
+        exclude=r"^(?=.*\bcostochondritis\b)(?=.*\b(?:press|presses|pressed|pressing|push"
+        r"|pushing|touch|touching|prod|prodding)\b)(?=.*\b(?:usual|always|known|same|again"
+        r"|diagnosed|doctor said|my)\b)(?!.*\b(?:crushing|squeez\w*|sweat\w*|clammy|arm|jaw"
+        r"|breath\w*|faint\w*|sick|different|new|never)\b)",
     ),
     _p(
         "pain_to_arm_jaw",
@@ -512,6 +524,11 @@ RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
         Risk.RED_FLAG,
         rf"\b{_FEVER}\b.{{0,60}}\b{_BACK_NECK}\b",
         rf"\b{_BACK_NECK}\b.{{0,60}}\b{_FEVER}\b",
+        # A temperature in numbers: 38.0-42.9 C (or 100.4-105.9 F) with back or neck pain.
+        rf"(?<![\d.])(?:{_TEMP}[.,]\d|{_TEMP}\s*(?:°|degrees?\b|c\b|f\b))"
+        rf".{{0,60}}\b{_BACK_NECK}\b",
+        rf"\b{_BACK_NECK}\b.{{0,60}}(?:temp\w*|fever|thermometer)\D{{0,20}}"
+        rf"{_TEMP}(?:[.,]\d)?(?![\d])",
     ),
     _p(
         "weight_loss_back",
@@ -695,7 +712,12 @@ NEGATION_PATTERNS: tuple[Pattern, ...] = (
 # blanked before the crisis and despair patterns run.
 IDIOMS: tuple[Pattern, ...] = (
     _p("killing_me", Risk.NONE, r"\b(?:killing|murdering|destroying) me\b"),
-    _p("dying_to", Risk.NONE, r"\bdying (?:to|for)\b"),
+    _p("dying_to", Risk.NONE, r"(?<!assisted )\bdying (?:to|for)\b"),
+    # "If I have to sit through one more meeting I'll shoot myself 🙄": only with both the
+    # "one more X" frame and a joking marker right after; the model score still counts.
+    _p("one_more_hyperbole", Risk.NONE,
+       r"\bif i (?:have to|had to|must) (?:\w+ ){0,4}(?:one more|another)\b.{0,50}\b(?:shoot|kill)"
+       r" myself\b(?=\W{0,4}(?:🙄|😂|🤣|😩|😤|lol|haha|lmao|jk|anyway)\b|\s*(?:🙄|😂|🤣|😩|😤))"),
     _p("song_hyperbole", Risk.NONE,
        r"\bif i (?:hear|see|listen to) (?:that|this|the) (?:song|advert|ad|jingle|word|phrase)"
        r"\b.{0,40}\b(?:shoot|kill) myself\b"),

@@ -98,3 +98,37 @@ def test_plain_message_keeps_its_intent() -> None:
     assert intent is None
     assert safety["risk"] == "none"
     assert safety["source"] is None
+
+
+# Ordering: first-person risk wins over the third-party branch (issue 11, round 3).
+def test_danger_from_another_person_is_first_person_crisis() -> None:
+    # The classifier and the risk model both read "someone else" into these.
+    for text in ("my husband shoved me down the stairs again last night",
+                 "she told me she'd hurt me if i ever told the doctor",
+                 "he says he'll kill me if i leave"):
+        intent, safety = _decide(text, _model(third_party=0.9), "third_party_risk", 0.9)
+        assert intent == "crisis", text
+        assert safety["about_other"] is False
+        assert safety["category"] == "danger_from_other"
+
+
+def test_first_person_rule_beats_third_party_model() -> None:
+    intent, safety = _decide("after what my mum said i want to kill myself",
+                             _model(crisis=0.3, third_party=0.8), "third_party_risk", 0.9)
+    assert intent == "crisis"
+    assert safety["about_other"] is False
+    assert safety["source"] == "rules"
+
+
+def test_first_person_model_crisis_beats_third_party_classifier() -> None:
+    intent, _ = _decide("since the consultant told my wife there's nothing more, i'm finished",
+                        _model(crisis=0.9, third_party=0.7), "third_party_risk", 0.9)
+    assert intent == "crisis"
+
+
+def test_someone_elses_suicidality_stays_third_party() -> None:
+    for text in ("my brother keeps saying he wants to die", "my daughter told me she's suicidal",
+                 "my dad is tired of living and has stopped eating"):
+        intent, safety = _decide(text, _model(crisis=0.5, third_party=0.9), "third_party_risk")
+        assert intent == "third_party_risk", text
+        assert safety["about_other"] is True

@@ -227,6 +227,8 @@ IDIOM_EXAMPLES: dict[str, list[str]] = {
     "to_die_for": ["that cake was to die for"],
     "kill_for": ["I'd kill for a nap", "I would kill for a hot bath"],
     "song_hyperbole": ["if i hear that song one more time i'll shoot myself"],
+    "one_more_hyperbole": ["if i have to fill in one more benefits form i'll shoot myself 🙄",
+                           "if i must answer another survey i'll kill myself lol"],
     "to_death": ["I'm bored to death", "that noise scared me to death",
                  "I'm sick to death of this flare"],
     "overworking": ["I've been killing myself at work", "working myself to death"],
