@@ -55,10 +55,12 @@ sys.path.insert(0, str(ROOT))
 from bot.gateway.model import CONSENT_YES  # noqa: E402
 from bot.services import running_stack  # noqa: E402
 from scripts.bench import percentile  # noqa: E402
+from scripts.private_services import PrivatePostgres, PrivateRedis  # noqa: E402
 from scripts.run_production import Layout, production_stack  # noqa: E402
 from tests.fake_telegram.push import PushingTelegram  # noqa: E402
 
 RESULTS = ROOT / "results"
+CRISIS = "i want to end my life"
 CONVERSATION = (
     "hi",
     "my lower back is flaring really badly today",
@@ -69,7 +71,7 @@ CONVERSATION = (
     "no",
     "/checkin",
     "4",
-    "i want to end my life",
+    CRISIS,
     "thank you",
 )
 SETTLE = 0.5
@@ -135,6 +137,20 @@ def _counts(database_url: str, users: list[int]) -> dict[str, int]:
         replies = connection.execute(sa.text(
             "SELECT patient_id, reply_to_id FROM messages WHERE direction = 'out' AND "
             f"chat_id IN ({chats}) AND reply_to_id IS NOT NULL ORDER BY id")).all()
+        # Safety flags and episodes against the messages that should make them: a crisis
+        # message makes one flag, a flare report opens at most one episode at a time.
+        crisis = connection.execute(sa.text(
+            "SELECT m.patient_id, count(*) AS n FROM messages m WHERE m.direction = 'in' "
+            f"AND m.chat_id IN ({chats}) AND m.text = :crisis AND m.status = 'processed' "
+            "GROUP BY m.patient_id"), {"crisis": CRISIS}).all()
+        flags = dict(connection.execute(sa.text(
+            "SELECT f.patient_id, count(*) FROM safety_flags f WHERE f.patient_id IN "
+            f"(SELECT DISTINCT patient_id FROM messages WHERE chat_id IN ({chats})) "
+            "GROUP BY f.patient_id")).all())
+        open_episodes = connection.execute(sa.text(
+            "SELECT count(*) FROM (SELECT patient_id FROM episodes WHERE ended_at IS NULL "
+            f"AND patient_id IN (SELECT DISTINCT patient_id FROM messages WHERE chat_id IN "
+            f"({chats})) GROUP BY patient_id HAVING count(*) > 1) t")).scalar_one()
         events = connection.execute(sa.text(
             "SELECT sender_id, type_name, data FROM events WHERE type_name IN ('user', 'bot') "
             "ORDER BY id")).all()
@@ -164,7 +180,16 @@ def _counts(database_url: str, users: list[int]) -> dict[str, int]:
         seen[event.sender_id].append(stamp)
     out_of_order += sum(1 for s in seen.values() for a, b in zip(s, s[1:], strict=False)
                         if b < a)
-    return {"lost": int(lost), "duplicated": duplicated, "out_of_order": out_of_order}
+    expected = {row.patient_id: row.n for row in crisis}
+    return {"lost": int(lost), "duplicated": duplicated, "out_of_order": out_of_order,
+            "crisis_messages": sum(expected.values()), "safety_flags": sum(
+                flags.get(p, 0) for p in expected),
+            "flags_lost": sum(max(0, n - flags.get(p, 0)) for p, n in expected.items()),
+            "flags_doubled": sum(max(0, flags.get(p, 0) - n) for p, n in expected.items()),
+            "patients_with_two_open_episodes": int(open_episodes)}
+
+
+SERVICES: dict[str, Any] = {}  # "postgres"/"redis": the private servers of a fault run
 
 
 async def _fault(kind: str, production: Any, telegram: PushingTelegram, delay: float) -> str:
@@ -174,6 +199,14 @@ async def _fault(kind: str, production: Any, telegram: PushingTelegram, delay: f
     if kind == "429":
         telegram.fail_next("sendMessage", status=429, retry_after=2, count=60)
         return "60 sendMessage calls answered 429 (retry_after 2)"
+    if kind in ("postgres", "redis"):
+        service = SERVICES[kind]
+        pid = await loop.run_in_executor(None, service.kill)
+        await asyncio.sleep(5)
+        started = time.monotonic()
+        await loop.run_in_executor(None, service.restart)
+        return (f"kill -9 private {kind} (pid {pid}), restarted after 5 s "
+                f"(up again in {time.monotonic() - started:.1f} s)")
     name = {"rasa": "rasa-1", "actions": "actions-1", "gateway": "gateway-1"}[kind]
     pid = await loop.run_in_executor(None, production.kill, name)
     await asyncio.sleep(5)
@@ -258,7 +291,10 @@ async def run_profile(name: str, args: argparse.Namespace, seed: int) -> dict[st
         context = _single(database_url, {**env, "secret": secret}, 5478, scratch)
     else:
         database_url = _fresh_postgres(args.postgres_admin, f"flare_perf_{name.replace('-', '')}")
-        layout = Layout(rasa_replicas=int(name[-1]), action_servers=2, gateway_workers=2)
+        base = args.port_base
+        layout = Layout(rasa_replicas=int(name[-1]), action_servers=2, gateway_workers=2,
+                        nginx_port=base + 80, rasa_port=base + 5, action_port=base + 55,
+                        gateway_port=base + 70)
         context = production_stack(layout, database_url, telegram=env, log_dir=scratch,
                                    redis_url=args.redis_url)
     loop = asyncio.get_running_loop()
@@ -307,18 +343,34 @@ def main() -> int:
     parser.add_argument("--think-max", type=float, default=12.0)
     parser.add_argument("--profiles", default="single,prod-1,prod-2")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--fault", choices=("rasa", "actions", "gateway", "429"), default=None,
-                        help="half-way: kill -9 and restart one process, or a 429 storm")
+    parser.add_argument("--fault", choices=("rasa", "actions", "gateway", "429", "postgres",
+                                            "redis"), default=None,
+                        help="half-way: kill -9 and restart one process, or a 429 storm; "
+                             "postgres/redis start private servers and kill those")
+    parser.add_argument("--port-base", type=int, default=int(os.environ.get(
+        "BENCH_PORT_BASE", "5400")), help="Rasa base+5.., actions base+55.., gateway "
+                        "base+70.., nginx base+80; private PostgreSQL/Redis base+90/base+91")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL",
                                                               "redis://127.0.0.1:6379/3"))
     parser.add_argument("--postgres-admin", default=os.environ.get(
         "BENCH_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"))
     args = parser.parse_args()
     results: dict[str, Any] = {}
-    for name in args.profiles.split(","):
-        print(f"profile {name}: starting", flush=True)
-        results[name] = asyncio.run(run_profile(name, args, args.seed))
-        print(f"profile {name}: {results[name]}", flush=True)
+    if args.fault in ("postgres", "redis"):  # never kill the machine's shared servers
+        SERVICES["postgres"] = PrivatePostgres(args.port_base + 90)
+        SERVICES["redis"] = PrivateRedis(args.port_base + 91)
+        for service in SERVICES.values():
+            service.start()
+        args.postgres_admin = SERVICES["postgres"].admin_url
+        args.redis_url = SERVICES["redis"].url
+    try:
+        for name in args.profiles.split(","):
+            print(f"profile {name}: starting", flush=True)
+            results[name] = asyncio.run(run_profile(name, args, args.seed))
+            print(f"profile {name}: {results[name]}", flush=True)
+    finally:
+        for service in SERVICES.values():
+            service.stop()
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "bench_production.json").write_text(json.dumps(results, indent=2))
     print(f"{'profile':8} {'p50 ms':>7} {'p95 ms':>7} {'msg/s':>6} lost dup order")
