@@ -44,6 +44,7 @@ import time
 import uuid
 from collections import defaultdict
 from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -99,10 +100,12 @@ async def _consent(telegram: PushingTelegram, user: int) -> None:
 
 async def _patient(telegram: PushingTelegram, user: int, args: argparse.Namespace,
                    rng: random.Random, until: float, out: dict[str, Any]) -> None:
+    # With --checkins-due the only check-ins are the scheduler's (counted afterwards).
+    script = tuple(t for t in CONVERSATION if not (args.checkins_due and t == "/checkin"))
     await asyncio.sleep(rng.uniform(0, args.think_max))
-    step = rng.randrange(len(CONVERSATION))
+    step = rng.randrange(len(script))
     while time.monotonic() < until:
-        text = CONVERSATION[step % len(CONVERSATION)]
+        text = script[step % len(script)]
         step += 1
         before = _sends(telegram, user)
         started = time.monotonic()
@@ -214,10 +217,73 @@ async def _fault(kind: str, production: Any, telegram: PushingTelegram, delay: f
     return f"kill -9 {name} (pid {pid}), restarted after 5 s"
 
 
+def _checkins_due(database_url: str, users: list[int], seconds: float) -> str:
+    """Move every patient's evening check-in to the first whole minute ``seconds`` ahead.
+
+    Every gateway worker runs the scheduler: all of them then plan the same check-ins while
+    the patients chat. Returns the due time (UTC, HH:MM; the patients' zone is set to UTC).
+    """
+    due = datetime.now(timezone.utc) + timedelta(seconds=seconds + 59)
+    at = due.strftime("%H:%M")
+    engine = sa.create_engine(database_url)
+    chats = ",".join(str(u) for u in users)
+    with engine.begin() as connection:
+        connection.execute(sa.text(
+            "UPDATE patients SET timezone = 'UTC', checkin_time = :at WHERE id IN "
+            f"(SELECT DISTINCT patient_id FROM messages WHERE chat_id IN ({chats}))"),
+            {"at": at})
+    engine.dispose()
+    return at
+
+
+def _checkin_counts(database_url: str, users: list[int]) -> dict[str, Any]:
+    """Scheduled check-ins per patient (Rasa's trigger events, the claimed sends)."""
+    engine = sa.create_engine(database_url)
+    chats = ",".join(str(u) for u in users)
+    with engine.connect() as connection:
+        patients = [row[0] for row in connection.execute(sa.text(
+            f"SELECT DISTINCT patient_id FROM messages WHERE chat_id IN ({chats})"))]
+        sends = dict(connection.execute(sa.text(
+            "SELECT status, count(*) FROM scheduled_sends WHERE kind = 'checkin' GROUP BY "
+            "status")).all())
+        events = connection.execute(sa.text(
+            "SELECT sender_id, timestamp, data FROM events WHERE type_name = 'user'")).all()
+    engine.dispose()
+    triggers: dict[str, list[float]] = defaultdict(list)
+    for event in events:
+        intent = ((json.loads(event.data).get("parse_data") or {}).get("intent") or {})
+        if intent.get("name") == "EXTERNAL_evening_checkin":
+            triggers[event.sender_id].append(float(event.timestamp))
+    stamps = sorted(t for p in patients for t in triggers.get(p, []))
+    per_second: dict[int, int] = defaultdict(int)
+    for stamp in stamps:
+        per_second[int(stamp)] += 1
+    return {
+        "checkin_patients": len(patients),
+        "checkins_started": sum(1 for p in patients if triggers.get(p)),
+        "checkins_doubled": sum(max(0, len(triggers.get(p, [])) - 1) for p in patients),
+        "checkin_sends": sends,
+        "checkins_spread_s": round(stamps[-1] - stamps[0], 1) if stamps else 0.0,
+        "checkins_max_per_s": max(per_second.values(), default=0),
+    }
+
+
+def _max_sends_per_second(telegram: PushingTelegram) -> int:
+    """The most ``sendMessage`` calls the Bot API got in one second (the bot-wide limit)."""
+    per_second: dict[int, int] = defaultdict(int)
+    for call in telegram.calls:
+        if call.method == "sendMessage":
+            per_second[int(call.at)] += 1
+    return max(per_second.values(), default=0)
+
+
 async def _drive(telegram: PushingTelegram, users: list[int], args: argparse.Namespace,
-                 seed: int, production: Any = None) -> dict[str, Any]:
+                 seed: int, production: Any = None, database_url: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {"latencies": [], "sent": 0, "unanswered": 0}
     await asyncio.gather(*(_consent(telegram, u) for u in users))
+    if args.checkins_due:
+        out["checkins_due_at"] = await asyncio.get_running_loop().run_in_executor(
+            None, _checkins_due, database_url, users, args.checkins_due)
     rng = random.Random(seed)
     started = time.monotonic()
     until = started + args.seconds
@@ -307,12 +373,15 @@ async def run_profile(name: str, args: argparse.Namespace, seed: int) -> dict[st
             telegram.secret = entered.webhook_secret
         await telegram.wait_for(lambda: bool(telegram.commands), 120)
         result = await _drive(telegram, users, args, seed,
-                              None if name == "single" else entered)
+                              None if name == "single" else entered, database_url)
         result["drain_seconds"] = await _drained(database_url, users)
     finally:
         await loop.run_in_executor(None, context.__exit__, None, None, None)
         await telegram.stop()
     counts = _counts(database_url, users)
+    if args.checkins_due:
+        counts.update(_checkin_counts(database_url, users),
+                      checkins_due_at=result["checkins_due_at"])
     latencies = result["latencies"] or [float("nan")]
     return {
         "patients": args.patients, "messages": result["sent"],
@@ -321,6 +390,7 @@ async def run_profile(name: str, args: argparse.Namespace, seed: int) -> dict[st
         "msg_per_s": round(result["sent"] / result["elapsed"], 1),
         "unanswered_at_the_time": result["unanswered"], "pushes_retried":
             telegram.push_failures, "fault": result.get("fault"),
+        "max_sends_per_s": _max_sends_per_second(telegram),
         "drain_seconds": result["drain_seconds"], **counts,
     }
 
@@ -347,6 +417,9 @@ def main() -> int:
                                             "redis"), default=None,
                         help="half-way: kill -9 and restart one process, or a 429 storm; "
                              "postgres/redis start private servers and kill those")
+    parser.add_argument("--checkins-due", type=float, default=0.0, metavar="SECONDS",
+                        help="make every patient's evening check-in due about SECONDS into "
+                             "the run (both workers' schedulers plan it); counts doubles")
     parser.add_argument("--port-base", type=int, default=int(os.environ.get(
         "BENCH_PORT_BASE", "5400")), help="Rasa base+5.., actions base+55.., gateway "
                         "base+70.., nginx base+80; private PostgreSQL/Redis base+90/base+91")
