@@ -103,8 +103,8 @@ run-production: train-if-needed nginx  ## Production profile on this machine: N 
 bench-production: train-if-needed nginx  ## 200 patients in webhook mode: single vs production with 1 and 2 Rasa replicas (not in make test)
 	$(PY) scripts/bench_production.py
 
-bench-faults: train-if-needed nginx  ## Fault modes under load (kill -9 Rasa / actions / gateway, 429 storm); not in make test
-	@for fault in rasa actions gateway 429; do \
+bench-faults: train-if-needed nginx  ## Fault modes under load (kill -9 Rasa / actions / gateway / private PostgreSQL / private Redis, 429 storm); not in make test
+	@for fault in rasa actions gateway 429 postgres redis; do \
 		$(PY) scripts/bench_production.py --profiles prod-2 --patients 100 --seconds 90 --fault $$fault || exit 1; \
 	done
 

@@ -7,6 +7,7 @@ the variable.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import re
@@ -28,6 +29,7 @@ RASA_URL = "RASA_URL"
 RASA_TOKEN = "RASA_TOKEN"
 RASA_URLS = "RASA_URLS"
 TELEGRAM_WEBHOOK_PORT = "TELEGRAM_WEBHOOK_PORT"
+TELEGRAM_WEBHOOK_HOST = "TELEGRAM_WEBHOOK_HOST"
 RATE_LIMIT_REDIS_URL = "RATE_LIMIT_REDIS_URL"
 TELEGRAM_SEND_LIMITS = "TELEGRAM_SEND_LIMITS"
 ACTION_SERVER_URL = "ACTION_SERVER_URL"
@@ -169,6 +171,18 @@ def _port(value: str) -> int:
     return int(value)
 
 
+def _listen_host(value: str) -> str:
+    """Check a listen address (``TELEGRAM_WEBHOOK_HOST``): an IP address or ``localhost``."""
+    if value == "localhost":
+        return value
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise SettingsError(
+            f"{TELEGRAM_WEBHOOK_HOST} must be an IP address to listen on (127.0.0.1, 0.0.0.0, "
+            f"::), got {value!r}") from None
+
+
 def _redis_url(value: str) -> str:
     """Check a ``redis://`` URL (``RATE_LIMIT_REDIS_URL``)."""
     if not value.startswith(("redis://", "rediss://", "unix://")):
@@ -272,6 +286,8 @@ class Settings:
     rasa_urls: tuple[str, ...] = ()
     # Where this gateway worker's webhook server listens (several workers: one port each).
     telegram_webhook_port: int = 8443
+    # The address it listens on: loopback behind a local nginx; 0.0.0.0 inside a container.
+    telegram_webhook_host: str = "127.0.0.1"
     # Telegram's send limits shared by all gateway workers (Redis); unset: in-process.
     rate_limit_redis_url: str | None = None
     # Off ("0") only for benchmarks against the fake Bot API, which has no limits.
@@ -370,6 +386,7 @@ class Settings:
             ).rstrip("/"),
             rasa_urls=get(RASA_URLS, _url_list, ()),
             telegram_webhook_port=get(TELEGRAM_WEBHOOK_PORT, _port, 8443),
+            telegram_webhook_host=get(TELEGRAM_WEBHOOK_HOST, _listen_host, "127.0.0.1"),
             rate_limit_redis_url=get(RATE_LIMIT_REDIS_URL, _redis_url, None),
             telegram_send_limits=get(TELEGRAM_SEND_LIMITS, lambda v: v not in ("0", "false"),
                                      True),

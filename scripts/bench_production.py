@@ -44,6 +44,7 @@ import time
 import uuid
 from collections import defaultdict
 from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +56,12 @@ sys.path.insert(0, str(ROOT))
 from bot.gateway.model import CONSENT_YES  # noqa: E402
 from bot.services import running_stack  # noqa: E402
 from scripts.bench import percentile  # noqa: E402
+from scripts.private_services import PrivatePostgres, PrivateRedis  # noqa: E402
 from scripts.run_production import Layout, production_stack  # noqa: E402
 from tests.fake_telegram.push import PushingTelegram  # noqa: E402
 
 RESULTS = ROOT / "results"
+CRISIS = "i want to end my life"
 CONVERSATION = (
     "hi",
     "my lower back is flaring really badly today",
@@ -69,7 +72,7 @@ CONVERSATION = (
     "no",
     "/checkin",
     "4",
-    "i want to end my life",
+    CRISIS,
     "thank you",
 )
 SETTLE = 0.5
@@ -97,10 +100,12 @@ async def _consent(telegram: PushingTelegram, user: int) -> None:
 
 async def _patient(telegram: PushingTelegram, user: int, args: argparse.Namespace,
                    rng: random.Random, until: float, out: dict[str, Any]) -> None:
+    # With --checkins-due the only check-ins are the scheduler's (counted afterwards).
+    script = tuple(t for t in CONVERSATION if not (args.checkins_due and t == "/checkin"))
     await asyncio.sleep(rng.uniform(0, args.think_max))
-    step = rng.randrange(len(CONVERSATION))
+    step = rng.randrange(len(script))
     while time.monotonic() < until:
-        text = CONVERSATION[step % len(CONVERSATION)]
+        text = script[step % len(script)]
         step += 1
         before = _sends(telegram, user)
         started = time.monotonic()
@@ -135,6 +140,20 @@ def _counts(database_url: str, users: list[int]) -> dict[str, int]:
         replies = connection.execute(sa.text(
             "SELECT patient_id, reply_to_id FROM messages WHERE direction = 'out' AND "
             f"chat_id IN ({chats}) AND reply_to_id IS NOT NULL ORDER BY id")).all()
+        # Safety flags and episodes against the messages that should make them: a crisis
+        # message makes one flag, a flare report opens at most one episode at a time.
+        crisis = connection.execute(sa.text(
+            "SELECT m.patient_id, count(*) AS n FROM messages m WHERE m.direction = 'in' "
+            f"AND m.chat_id IN ({chats}) AND m.text = :crisis AND m.status = 'processed' "
+            "GROUP BY m.patient_id"), {"crisis": CRISIS}).all()
+        flags = dict(connection.execute(sa.text(
+            "SELECT f.patient_id, count(*) FROM safety_flags f WHERE f.patient_id IN "
+            f"(SELECT DISTINCT patient_id FROM messages WHERE chat_id IN ({chats})) "
+            "GROUP BY f.patient_id")).all())
+        open_episodes = connection.execute(sa.text(
+            "SELECT count(*) FROM (SELECT patient_id FROM episodes WHERE ended_at IS NULL "
+            f"AND patient_id IN (SELECT DISTINCT patient_id FROM messages WHERE chat_id IN "
+            f"({chats})) GROUP BY patient_id HAVING count(*) > 1) t")).scalar_one()
         events = connection.execute(sa.text(
             "SELECT sender_id, type_name, data FROM events WHERE type_name IN ('user', 'bot') "
             "ORDER BY id")).all()
@@ -164,7 +183,16 @@ def _counts(database_url: str, users: list[int]) -> dict[str, int]:
         seen[event.sender_id].append(stamp)
     out_of_order += sum(1 for s in seen.values() for a, b in zip(s, s[1:], strict=False)
                         if b < a)
-    return {"lost": int(lost), "duplicated": duplicated, "out_of_order": out_of_order}
+    expected = {row.patient_id: row.n for row in crisis}
+    return {"lost": int(lost), "duplicated": duplicated, "out_of_order": out_of_order,
+            "crisis_messages": sum(expected.values()), "safety_flags": sum(
+                flags.get(p, 0) for p in expected),
+            "flags_lost": sum(max(0, n - flags.get(p, 0)) for p, n in expected.items()),
+            "flags_doubled": sum(max(0, flags.get(p, 0) - n) for p, n in expected.items()),
+            "patients_with_two_open_episodes": int(open_episodes)}
+
+
+SERVICES: dict[str, Any] = {}  # "postgres"/"redis": the private servers of a fault run
 
 
 async def _fault(kind: str, production: Any, telegram: PushingTelegram, delay: float) -> str:
@@ -174,6 +202,14 @@ async def _fault(kind: str, production: Any, telegram: PushingTelegram, delay: f
     if kind == "429":
         telegram.fail_next("sendMessage", status=429, retry_after=2, count=60)
         return "60 sendMessage calls answered 429 (retry_after 2)"
+    if kind in ("postgres", "redis"):
+        service = SERVICES[kind]
+        pid = await loop.run_in_executor(None, service.kill)
+        await asyncio.sleep(5)
+        started = time.monotonic()
+        await loop.run_in_executor(None, service.restart)
+        return (f"kill -9 private {kind} (pid {pid}), restarted after 5 s "
+                f"(up again in {time.monotonic() - started:.1f} s)")
     name = {"rasa": "rasa-1", "actions": "actions-1", "gateway": "gateway-1"}[kind]
     pid = await loop.run_in_executor(None, production.kill, name)
     await asyncio.sleep(5)
@@ -181,10 +217,73 @@ async def _fault(kind: str, production: Any, telegram: PushingTelegram, delay: f
     return f"kill -9 {name} (pid {pid}), restarted after 5 s"
 
 
+def _checkins_due(database_url: str, users: list[int], seconds: float) -> str:
+    """Move every patient's evening check-in to the first whole minute ``seconds`` ahead.
+
+    Every gateway worker runs the scheduler: all of them then plan the same check-ins while
+    the patients chat. Returns the due time (UTC, HH:MM; the patients' zone is set to UTC).
+    """
+    due = datetime.now(timezone.utc) + timedelta(seconds=seconds + 59)
+    at = due.strftime("%H:%M")
+    engine = sa.create_engine(database_url)
+    chats = ",".join(str(u) for u in users)
+    with engine.begin() as connection:
+        connection.execute(sa.text(
+            "UPDATE patients SET timezone = 'UTC', checkin_time = :at WHERE id IN "
+            f"(SELECT DISTINCT patient_id FROM messages WHERE chat_id IN ({chats}))"),
+            {"at": at})
+    engine.dispose()
+    return at
+
+
+def _checkin_counts(database_url: str, users: list[int]) -> dict[str, Any]:
+    """Scheduled check-ins per patient (Rasa's trigger events, the claimed sends)."""
+    engine = sa.create_engine(database_url)
+    chats = ",".join(str(u) for u in users)
+    with engine.connect() as connection:
+        patients = [row[0] for row in connection.execute(sa.text(
+            f"SELECT DISTINCT patient_id FROM messages WHERE chat_id IN ({chats})"))]
+        sends = dict(connection.execute(sa.text(
+            "SELECT status, count(*) FROM scheduled_sends WHERE kind = 'checkin' GROUP BY "
+            "status")).all())
+        events = connection.execute(sa.text(
+            "SELECT sender_id, timestamp, data FROM events WHERE type_name = 'user'")).all()
+    engine.dispose()
+    triggers: dict[str, list[float]] = defaultdict(list)
+    for event in events:
+        intent = ((json.loads(event.data).get("parse_data") or {}).get("intent") or {})
+        if intent.get("name") == "EXTERNAL_evening_checkin":
+            triggers[event.sender_id].append(float(event.timestamp))
+    stamps = sorted(t for p in patients for t in triggers.get(p, []))
+    per_second: dict[int, int] = defaultdict(int)
+    for stamp in stamps:
+        per_second[int(stamp)] += 1
+    return {
+        "checkin_patients": len(patients),
+        "checkins_started": sum(1 for p in patients if triggers.get(p)),
+        "checkins_doubled": sum(max(0, len(triggers.get(p, [])) - 1) for p in patients),
+        "checkin_sends": sends,
+        "checkins_spread_s": round(stamps[-1] - stamps[0], 1) if stamps else 0.0,
+        "checkins_max_per_s": max(per_second.values(), default=0),
+    }
+
+
+def _max_sends_per_second(telegram: PushingTelegram) -> int:
+    """The most ``sendMessage`` calls the Bot API got in one second (the bot-wide limit)."""
+    per_second: dict[int, int] = defaultdict(int)
+    for call in telegram.calls:
+        if call.method == "sendMessage":
+            per_second[int(call.at)] += 1
+    return max(per_second.values(), default=0)
+
+
 async def _drive(telegram: PushingTelegram, users: list[int], args: argparse.Namespace,
-                 seed: int, production: Any = None) -> dict[str, Any]:
+                 seed: int, production: Any = None, database_url: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {"latencies": [], "sent": 0, "unanswered": 0}
     await asyncio.gather(*(_consent(telegram, u) for u in users))
+    if args.checkins_due:
+        out["checkins_due_at"] = await asyncio.get_running_loop().run_in_executor(
+            None, _checkins_due, database_url, users, args.checkins_due)
     rng = random.Random(seed)
     started = time.monotonic()
     until = started + args.seconds
@@ -258,7 +357,10 @@ async def run_profile(name: str, args: argparse.Namespace, seed: int) -> dict[st
         context = _single(database_url, {**env, "secret": secret}, 5478, scratch)
     else:
         database_url = _fresh_postgres(args.postgres_admin, f"flare_perf_{name.replace('-', '')}")
-        layout = Layout(rasa_replicas=int(name[-1]), action_servers=2, gateway_workers=2)
+        base = args.port_base
+        layout = Layout(rasa_replicas=int(name[-1]), action_servers=2, gateway_workers=2,
+                        nginx_port=base + 80, rasa_port=base + 5, action_port=base + 55,
+                        gateway_port=base + 70)
         context = production_stack(layout, database_url, telegram=env, log_dir=scratch,
                                    redis_url=args.redis_url)
     loop = asyncio.get_running_loop()
@@ -271,12 +373,15 @@ async def run_profile(name: str, args: argparse.Namespace, seed: int) -> dict[st
             telegram.secret = entered.webhook_secret
         await telegram.wait_for(lambda: bool(telegram.commands), 120)
         result = await _drive(telegram, users, args, seed,
-                              None if name == "single" else entered)
+                              None if name == "single" else entered, database_url)
         result["drain_seconds"] = await _drained(database_url, users)
     finally:
         await loop.run_in_executor(None, context.__exit__, None, None, None)
         await telegram.stop()
     counts = _counts(database_url, users)
+    if args.checkins_due:
+        counts.update(_checkin_counts(database_url, users),
+                      checkins_due_at=result["checkins_due_at"])
     latencies = result["latencies"] or [float("nan")]
     return {
         "patients": args.patients, "messages": result["sent"],
@@ -285,6 +390,7 @@ async def run_profile(name: str, args: argparse.Namespace, seed: int) -> dict[st
         "msg_per_s": round(result["sent"] / result["elapsed"], 1),
         "unanswered_at_the_time": result["unanswered"], "pushes_retried":
             telegram.push_failures, "fault": result.get("fault"),
+        "max_sends_per_s": _max_sends_per_second(telegram),
         "drain_seconds": result["drain_seconds"], **counts,
     }
 
@@ -307,18 +413,37 @@ def main() -> int:
     parser.add_argument("--think-max", type=float, default=12.0)
     parser.add_argument("--profiles", default="single,prod-1,prod-2")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--fault", choices=("rasa", "actions", "gateway", "429"), default=None,
-                        help="half-way: kill -9 and restart one process, or a 429 storm")
+    parser.add_argument("--fault", choices=("rasa", "actions", "gateway", "429", "postgres",
+                                            "redis"), default=None,
+                        help="half-way: kill -9 and restart one process, or a 429 storm; "
+                             "postgres/redis start private servers and kill those")
+    parser.add_argument("--checkins-due", type=float, default=0.0, metavar="SECONDS",
+                        help="make every patient's evening check-in due about SECONDS into "
+                             "the run (both workers' schedulers plan it); counts doubles")
+    parser.add_argument("--port-base", type=int, default=int(os.environ.get(
+        "BENCH_PORT_BASE", "5400")), help="Rasa base+5.., actions base+55.., gateway "
+                        "base+70.., nginx base+80; private PostgreSQL/Redis base+90/base+91")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL",
                                                               "redis://127.0.0.1:6379/3"))
     parser.add_argument("--postgres-admin", default=os.environ.get(
         "BENCH_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"))
     args = parser.parse_args()
     results: dict[str, Any] = {}
-    for name in args.profiles.split(","):
-        print(f"profile {name}: starting", flush=True)
-        results[name] = asyncio.run(run_profile(name, args, args.seed))
-        print(f"profile {name}: {results[name]}", flush=True)
+    if args.fault in ("postgres", "redis"):  # never kill the machine's shared servers
+        SERVICES["postgres"] = PrivatePostgres(args.port_base + 90)
+        SERVICES["redis"] = PrivateRedis(args.port_base + 91)
+        for service in SERVICES.values():
+            service.start()
+        args.postgres_admin = SERVICES["postgres"].admin_url
+        args.redis_url = SERVICES["redis"].url
+    try:
+        for name in args.profiles.split(","):
+            print(f"profile {name}: starting", flush=True)
+            results[name] = asyncio.run(run_profile(name, args, args.seed))
+            print(f"profile {name}: {results[name]}", flush=True)
+    finally:
+        for service in SERVICES.values():
+            service.stop()
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "bench_production.json").write_text(json.dumps(results, indent=2))
     print(f"{'profile':8} {'p50 ms':>7} {'p95 ms':>7} {'msg/s':>6} lost dup order")

@@ -85,6 +85,7 @@ class Production:
     redis_url: str = "redis://127.0.0.1:6379/0"
     telegram: dict[str, str] = field(default_factory=dict)
     model: Path = ROOT / "models" / "flare.tar.gz"
+    action_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
     def restart(self, name: str) -> None:
         """Start ``name`` (``rasa-1``, ``actions-2``, ``gateway-1``...) again after a kill."""
@@ -133,6 +134,7 @@ def write_endpoints(path: Path, redis_url: str) -> Path:
     redis = make_url(redis_url.replace("redis://", "redis+x://", 1))
     path.write_text(
         "action_endpoint:\n  url: ${ACTION_SERVER_URL}\n  enable_selective_domain: true\n"
+        "  headers:\n    X-Action-Server-Token: ${ACTION_SERVER_TOKEN}\n"
         "tracker_store:\n  type: bot.rasa.tracker_store.FastSQLTrackerStore\n"
         f"lock_store:\n  type: redis\n  url: {redis.host or '127.0.0.1'}\n"
         f"  port: {redis.port or 6379}\n  db: {(redis.database or '0').lstrip('/') or 0}\n"
@@ -198,7 +200,8 @@ def start_rasa(production: Production, number: int, endpoints: Path, model: Path
         "--interface", "127.0.0.1", "--port", str(layout.rasa_port + number - 1),
         "--model", str(model), "--endpoints", str(endpoints), "--credentials",
         "credentials.yml"],
-        _env(DATABASE_URL=production.database_url,
+        _env(DATABASE_URL=production.database_url, RASA_TOKEN=production.rasa_token,
+             ACTION_SERVER_TOKEN=production.action_token,
              ACTION_SERVER_URL=f"{layout.front}/webhook"))
 
 
@@ -207,7 +210,7 @@ def start_actions(production: Production, number: int) -> None:
     _spawn(production, f"actions-{number}", [
         sys.executable, "-m", "bot.action_server", "--actions", "actions",
         "--port", str(production.layout.action_port + number - 1)],
-        _env(DATABASE_URL=production.database_url))
+        _env(DATABASE_URL=production.database_url, ACTION_SERVER_TOKEN=production.action_token))
 
 
 def start_gateway(production: Production, number: int, telegram: Mapping[str, str]) -> None:

@@ -25,7 +25,6 @@ if TYPE_CHECKING:  # matplotlib loads only when the summaries are built
 
 logger = logging.getLogger(__name__)
 
-WEBHOOK_HOST = "127.0.0.1"
 WEBHOOK_PORT = 8443
 POOL_SIZE = 64
 
@@ -96,11 +95,11 @@ async def start_telegram(
     if settings.telegram_webhook_url:
         path = urlsplit(settings.telegram_webhook_url).path or "/telegram"
         port = settings.telegram_webhook_port or WEBHOOK_PORT
+        host = settings.telegram_webhook_host
         await runner.start_webhook(
-            settings.telegram_webhook_url, settings.telegram_webhook_secret,
-            WEBHOOK_HOST, port, path,
+            settings.telegram_webhook_url, settings.telegram_webhook_secret, host, port, path,
         )
-        logger.info("Telegram webhook listening on %s:%s%s", WEBHOOK_HOST, port, path)
+        logger.info("Telegram webhook listening on %s:%s%s", host, port, path)
     else:
         await runner.start_polling()
         logger.info("Telegram long polling started")

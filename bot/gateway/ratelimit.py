@@ -24,6 +24,8 @@ CHAT_BURST = 3  # a reply of up to three messages goes out at once
 BOT_RATE = 30.0
 BOT_BURST = 10
 MAX_WAIT = 60.0
+REDIS_TIMEOUT = 0.5  # seconds to connect to / hear from Redis before limiting in-process
+REDIS_RETRY_SECONDS = 5.0
 
 logger = logging.getLogger(__name__)
 
@@ -123,24 +125,45 @@ class RedisLimiter:
     """
 
     def __init__(self, url: str, bot_key: str = "bot", limits: Limits = Limits(),
-                 sleep: Any = asyncio.sleep) -> None:
+                 sleep: Any = asyncio.sleep, clock: Any = time.monotonic) -> None:
         from redis import asyncio as aioredis
 
-        self._redis = aioredis.from_url(url)
+        # Short timeouts: a Redis host that vanished must not hold a send for minutes.
+        self._redis = aioredis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT,
+                                        socket_timeout=REDIS_TIMEOUT)
         self._prefix = f"flare:tg:{bot_key}"
         self.limits = limits
         self._sleep = sleep
         self._reserve = self._redis.register_script(_RESERVE)
         self._pause = self._redis.register_script(_PAUSE)
         self.fallback = LocalLimiter(limits, sleep=sleep)  # while Redis is unreachable
+        self._clock = clock
+        self._down = False
+        self._retry_at = 0.0  # while Redis is down: when to try it again
 
     async def acquire(self, chat_id: int) -> float:
-        """Reserve a slot in Redis and wait for it (in-process limits if Redis is down)."""
-        try:
-            return await self._acquire(chat_id)
-        except Exception as exc:  # redis errors of any kind: keep sending, within limits
-            logger.warning("rate limiter: Redis unavailable (%s); limiting in-process", exc)
-            return await self.fallback.acquire(chat_id)
+        """Reserve a slot in Redis and wait for it (in-process limits if Redis is down).
+
+        Redis down: this worker fails open to its own in-process limits (sending goes on;
+        with K workers the bot-wide rate may reach K times the limit until Redis is back,
+        and a 429 then pauses the worker that got it) and tries Redis again every
+        ``REDIS_RETRY_SECONDS`` instead of on every send.
+        """
+        if self._clock() >= self._retry_at:
+            try:
+                wait = await self._acquire(chat_id)
+            except Exception as exc:  # redis errors of any kind: keep sending, within limits
+                if not self._down:
+                    logger.warning("rate limiter: Redis unavailable (%s); limiting in-process",
+                                   exc)
+                self._down = True
+                self._retry_at = self._clock() + REDIS_RETRY_SECONDS
+            else:
+                if self._down:
+                    logger.warning("rate limiter: Redis is back; limits shared again")
+                self._down = False
+                return wait
+        return await self.fallback.acquire(chat_id)
 
     async def _acquire(self, chat_id: int) -> float:
         limits = self.limits

@@ -38,7 +38,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -110,6 +110,13 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
             # Rasa's engine uses NullPool for SQLite files: a new connection (and a WAL
             # checkpoint on close) for every message. Keep a small pool instead.
             self.engine = sa.create_engine(old.url, **sqlite_file_pool())
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+            old.dispose()
+        elif old.dialect.name != "sqlite":
+            # A pooled connection left over from a database restart is tested before use
+            # (SELECT 1) and replaced, instead of failing the next conversation turn.
+            self.engine = sa.create_engine(old.url, pool_pre_ping=True,
+                                           **create_engine_kwargs(old.url))
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
             old.dispose()
 

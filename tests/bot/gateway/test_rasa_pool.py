@@ -60,3 +60,13 @@ def test_settings_for_several_workers() -> None:
         Settings.from_env({"TELEGRAM_WEBHOOK_PORT": "99999"})
     with pytest.raises(SettingsError):
         Settings.from_env({"RATE_LIMIT_REDIS_URL": "http://redis"})
+
+
+def test_webhook_listen_address() -> None:
+    assert Settings.from_env({}).telegram_webhook_host == "127.0.0.1"
+    assert Settings.from_env({"TELEGRAM_WEBHOOK_HOST": "0.0.0.0"}).telegram_webhook_host == \
+        "0.0.0.0"
+    assert Settings.from_env({"TELEGRAM_WEBHOOK_HOST": "::"}).telegram_webhook_host == "::"
+    for bad in ("0.0.0.0:8443", "example.org", "http://0.0.0.0", "300.1.1.1"):
+        with pytest.raises(SettingsError):
+            Settings.from_env({"TELEGRAM_WEBHOOK_HOST": bad})

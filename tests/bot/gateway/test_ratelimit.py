@@ -7,7 +7,13 @@ import uuid
 
 import pytest
 
-from bot.gateway.ratelimit import Limits, LocalLimiter, RedisLimiter, reserve
+from bot.gateway.ratelimit import (
+    REDIS_RETRY_SECONDS,
+    Limits,
+    LocalLimiter,
+    RedisLimiter,
+    reserve,
+)
 
 REDIS_URL = "redis://127.0.0.1:6379/3"
 
@@ -87,3 +93,31 @@ async def test_redis_down_falls_back_to_in_process_limits() -> None:
     assert await limiter.acquire(1) == 0.0
     await limiter.pause(0.0)
     await limiter.aclose()
+
+
+async def test_redis_down_is_retried_after_a_while_and_shared_again_when_back() -> None:
+    clock = Clock()
+    limiter = RedisLimiter(REDIS_URL, bot_key=uuid.uuid4().hex, sleep=clock.sleep,
+                           clock=clock)
+    await _redis_or_skip(limiter)
+    reserve_in_redis = limiter._reserve
+    calls: list[bool] = []
+
+    async def flaky(**kwargs: object) -> object:
+        calls.append(not calls)  # the first call finds Redis gone
+        if len(calls) == 1:
+            raise ConnectionError("Redis killed")
+        return await reserve_in_redis(**kwargs)
+
+    limiter._reserve = flaky
+    try:
+        for chat in (1, 2, 3):  # Redis down: in-process limits, Redis tried only once
+            assert await limiter.acquire(chat) == 0.0
+        assert len(calls) == 1
+        assert limiter.fallback._chats.keys() == {1, 2, 3}
+        clock.now += REDIS_RETRY_SECONDS
+        await limiter.acquire(4)  # tried again, Redis back: the slot is taken in Redis
+        assert len(calls) == 2
+        assert 4 not in limiter.fallback._chats
+    finally:
+        await limiter.aclose()

@@ -17,7 +17,7 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
 
 from bot.rasa.tracker_store import DatabaseUrlTrackerStore, FastSQLTrackerStore
 from bot.store.db import migrate
@@ -159,4 +159,28 @@ async def test_a_tracker_changed_without_a_save_is_not_handed_out(
     loaded = await store.retrieve("p-dirty")
     assert loaded is not tracker
     assert len(loaded.events) == 1 + 4
+    store.engine.dispose()
+
+
+async def test_a_database_restart_does_not_fail_the_next_turn(
+    database_url: str, tmp_path: Path
+) -> None:
+    """PostgreSQL killed and back (every pooled connection dead): the next save works."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to restart")
+    store = _store(tmp_path)
+    tracker = await _first_tracker(store, "p-restart")
+    assert store.engine.pool.checkedin() >= 1  # the first turn's connection, pooled
+    other = create_engine(database_url)
+    with other.connect() as connection:  # what a crash and restart do to the pool
+        killed = connection.execute(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar_one()
+    other.dispose()
+    assert killed >= 1
+    _turn(tracker, 2)
+    await store.save(tracker)  # without pool_pre_ping: OperationalError, the turn lost
+    plain = DatabaseUrlTrackerStore(domain=Domain.empty())
+    assert _dicts(await plain.retrieve("p-restart")) == _dicts(tracker)
+    plain.engine.dispose()
     store.engine.dispose()
