@@ -203,10 +203,16 @@ class Gateway:
         ready: log.Message | None,
     ) -> None:
         while True:
-            message = ready or await in_tx(self.db, log.claim_next, patient_id, self._now())
+            message, already_sent = ready, 0
+            if message is None:
+                message, already_sent = await in_tx(self.db, self._next_work, patient_id)
             ready = None
             if message is None:
                 return
+            if message.unsent_replies is not None:  # a worker died while sending it
+                await self._send_answer(channel, chat_id, patient_id, message,
+                                        message.unsent_replies, already_sent)
+                continue
             try:
                 async with typing(channel, chat_id, after=TYPING_AFTER):
                     replies = await self._ask_rasa(patient_id, message)
@@ -220,12 +226,36 @@ class Gateway:
                 await self.outbox.send_plain(channel, chat_id, patient_id,
                                              texts.SOMETHING_WENT_WRONG, reply_to=message.id)
             else:
+                # Stored with the mark: if this worker dies before the end of the reply,
+                # the next one sends the rest (see _next_work).
                 await in_tx(self.db, log.set_status, message.id, log.PROCESSED, self._now(),
-                            count_attempt=True)
-                await self.outbox.send_steps(channel, chat_id, patient_id, to_steps(replies),
-                                             reply_to=message.id)
+                            count_attempt=True, unsent_replies=replies)
+                await self._send_answer(channel, chat_id, patient_id, message, replies)
             if up_to is not None and message.id >= up_to:
                 return
+
+    def _next_work(self, session: Any, patient_id: str) -> tuple[log.Message | None, int]:
+        """An answer left half-sent by a dead worker comes first (with how many of its
+        messages went out already); else the oldest waiting message, claimed."""
+        unsent = log.next_unsent(session, patient_id)
+        if unsent is not None:
+            return unsent
+        return log.claim_next(session, patient_id, self._now()), 0
+
+    async def _send_answer(
+        self,
+        channel: Channel,
+        chat_id: int,
+        patient_id: str,
+        message: log.Message,
+        replies: list[dict[str, Any]],
+        already_sent: int = 0,
+    ) -> None:
+        """Send Rasa's answer to ``message``; the end of it clears the stored copy."""
+        await self.outbox.send_steps(
+            channel, chat_id, patient_id, to_steps(replies), reply_to=message.id,
+            skip=already_sent, done=functools.partial(log.replies_done, message_id=message.id),
+        )
 
     async def _hold(
         self, patient_id: str, channel: Channel, chat_id: int, first: log.Message, error: str
@@ -261,8 +291,13 @@ class Gateway:
                 logger.exception("retry pass failed")
 
     async def retry_pending(self) -> int:
-        """Queue a drain for every patient with pending_retry messages; returns how many."""
-        patients = await in_tx(self.db, log.patients_with, (log.PENDING_RETRY,))
+        """Queue a drain for every patient with pending_retry messages or an answer a dead
+        worker left half-sent; returns how many."""
+        def waiting(session: Any) -> list[str]:
+            found = log.patients_with(session, (log.PENDING_RETRY,))
+            return found + [p for p in log.patients_with_unsent(session) if p not in found]
+
+        patients = await in_tx(self.db, waiting)
         patients += [p for p in await self.flight.orphans() if p not in patients]
         queued = 0
         for patient_id in patients:

@@ -115,9 +115,14 @@ class Outbox:
             return
         await self.flush([entry])
 
-    async def flush(self, batch: list[dict[str, Any]]) -> None:
-        """Write the batched log entries in one transaction and empty ``batch``."""
-        if not batch:
+    async def flush(
+        self, batch: list[dict[str, Any]], then: Callable[[Any], None] | None = None
+    ) -> None:
+        """Write the batched log entries in one transaction and empty ``batch``.
+
+        ``then`` runs in the same transaction (the reply's end: :func:`log.replies_done`).
+        """
+        if not batch and then is None:
             return
         entries = list(batch)
         batch.clear()
@@ -126,6 +131,8 @@ class Outbox:
             for entry in entries:
                 fields = dict(entry)
                 log.log_outbound(session, fields.pop("patient_id"), **fields)
+            if then is not None:
+                then(session)
 
         await in_tx(self._db, write)
 
@@ -138,18 +145,27 @@ class Outbox:
         *,
         kind: str = "text",
         reply_to: int | None = None,
+        skip: int = 0,
+        done: Callable[[Any], None] | None = None,
     ) -> bool:
         """Send ``steps`` in order; False if something could not be delivered.
 
         Rasa buttons get callback data ``b:<index>``; the press is resolved through the
-        logged outbound message (so payloads of any length survive restarts).
+        logged outbound message (so payloads of any length survive restarts). ``skip``:
+        leave out the first that many messages (text chunks, images: sent before a
+        restart) and the pauses up to the next one (the restart took that time); later
+        pauses are kept. ``done`` runs in the transaction that logs the end of the reply,
+        delivered or failed (not when interrupted).
         """
         batch: list[dict[str, Any]] = []
+        finished = False
         try:
-            return await self._send_all(channel, chat_id, patient_id, steps, kind, reply_to,
-                                        batch)
+            sent = await self._send_all(channel, chat_id, patient_id, steps, kind, reply_to,
+                                        batch, skip)
+            finished = True
+            return sent
         finally:
-            await self.flush(batch)
+            await self.flush(batch, done if finished else None)
 
     async def _send_all(
         self,
@@ -160,11 +176,22 @@ class Outbox:
         kind: str,
         reply_to: int | None,
         batch: list[dict[str, Any]],
+        skip: int = 0,
     ) -> bool:
+        resuming = skip > 0
         for number, step in enumerate(steps):
+            first_chunk = 0
+            if resuming:  # messages sent before a restart: only what is left goes out
+                if isinstance(step, PauseStep):
+                    continue  # the restart took longer than the pause it cut
+                sendable = 1 if isinstance(step, ImageStep) else len(_chunks(step))
+                if skip >= sendable:
+                    skip -= sendable
+                    continue
+                first_chunk, skip, resuming = skip, 0, False
             try:
                 await self._send_step(channel, chat_id, patient_id, step, kind, reply_to,
-                                      batch)
+                                      batch, first_chunk)
             except DeliveryError as exc:
                 logger.warning("delivery to chat %s failed: %s", chat_id, exc)
                 for rest in steps[number:]:
@@ -193,6 +220,7 @@ class Outbox:
         kind: str,
         reply_to: int | None,
         batch: list[dict[str, Any]],
+        first_chunk: int = 0,
     ) -> None:
         if isinstance(step, PauseStep):
             await self.flush(batch)  # written before the patient waits
@@ -212,8 +240,10 @@ class Outbox:
                 batch=batch,
             )
             return
-        chunks = split_text(step.text) or [step.text]
+        chunks = _chunks(step)
         for index, chunk in enumerate(chunks):
+            if index < first_chunk:
+                continue
             last = index == len(chunks) - 1
             buttons = step.buttons if last else ()
             keyboard = [(b.title, f"{RASA_BUTTON_PREFIX}{i}") for i, b in enumerate(buttons)]
@@ -283,3 +313,9 @@ class Outbox:
             patient_id, channel, chat_id, kind, text, message_id=message_id, reply_to=reply_to
         )
         return True
+
+
+def _chunks(step: TextStep) -> list[str]:
+    """The messages a text step is sent as (long texts are split)."""
+    return split_text(step.text) or [step.text]
+

@@ -134,13 +134,15 @@ def take_in(
 ) -> Taken:
     """Store ``inbound`` as needed and say what to do next (see the module docstring).
 
-    A message for Rasa with nothing older waiting comes back as ``ready``, so the worker
-    can send it on without reading the backlog again.
+    A message for Rasa with nothing older waiting (no older message, no answer still
+    being sent) comes back as ``ready``, so the worker can send it on without reading the
+    backlog again.
     """
     taken = _take_in(session, inbound, now, defaults)
     if taken.next is Next.RASA and taken.patient_id is not None:
         waiting = log.backlog(session, taken.patient_id)
-        if len(waiting) == 1 and waiting[0].id == taken.message_id:
+        if len(waiting) == 1 and waiting[0].id == taken.message_id \
+                and not log.has_unsent(session, taken.patient_id):
             return dataclasses.replace(taken, ready=waiting[0])
     return taken
 

@@ -7,6 +7,11 @@ transaction.
 Inbound statuses: ``received`` (stored, not yet handled), ``processing``, ``processed``,
 ``failed`` (Rasa refused it), ``pending_retry`` (Rasa was down; the retry loop takes it).
 Outbound statuses: ``sent``, ``failed``.
+
+Rasa's answer to an inbound message is stored on it (``unsent_replies``) in the same
+transaction that marks it ``processed``, and cleared in the one that logs the end of the
+reply: a worker that dies in between leaves it for the next one to send the rest
+(:func:`next_unsent`), before anything newer of the patient's goes to Rasa.
 """
 
 from __future__ import annotations
@@ -27,9 +32,11 @@ from sqlalchemy import (
     String,
     Text,
     delete,
+    func,
     select,
     update,
 )
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from bot.store.models import Base, UTCDateTime
@@ -61,6 +68,7 @@ METADATA_MESSAGE_ID = "message_id"
 INBOUND_STATUSES = (RECEIVED, PROCESSING, PROCESSED, FAILED, PENDING_RETRY)
 OUTBOUND_STATUSES = (SENT, FAILED)
 UNFINISHED = (RECEIVED, PROCESSING, PENDING_RETRY)
+REPLY_KINDS = ("text", "image")  # how the delivery logs the messages of Rasa's answer
 MAX_ERROR_CHARS = 500
 
 
@@ -78,6 +86,9 @@ class Message(Base):
         ),
         Index("ix_messages_patient_direction_status", "patient_id", "direction", "status"),
         Index("ix_messages_direction_status", "direction", "status"),
+        Index("ix_messages_unsent", "patient_id", "id",
+              sqlite_where=sql("unsent_replies IS NOT NULL"),
+              postgresql_where=sql("unsent_replies IS NOT NULL")),
     )
 
     id = Column(Integer, primary_key=True)
@@ -97,6 +108,8 @@ class Message(Base):
     telegram_message_id = Column(BigInteger, nullable=True)
     update_id = Column(BigInteger, nullable=True)
     reply_to_id = Column(Integer, ForeignKey("messages.id", ondelete="SET NULL"), nullable=True)
+    # inbound: Rasa's answer while it is not all sent yet (SQL NULL once it is)
+    unsent_replies = Column(JSON(none_as_null=True), nullable=True)
 
 
 class ProcessedUpdate(Base):
@@ -203,8 +216,10 @@ def set_status(
     *,
     error: str | None = None,
     count_attempt: bool = False,
+    unsent_replies: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Move an inbound message to ``status``."""
+    """Move an inbound message to ``status`` (with ``unsent_replies``: Rasa's answer, kept
+    until :func:`replies_done`)."""
     if status not in INBOUND_STATUSES:
         raise ValueError(f"not an inbound status: {status!r}")
     values: dict[str, object] = {"status": status, "updated_at": now}
@@ -212,6 +227,8 @@ def set_status(
         values["last_error"] = error[:MAX_ERROR_CHARS]
     if count_attempt:
         values["attempts"] = Message.attempts + 1
+    if unsent_replies is not None:
+        values["unsent_replies"] = unsent_replies
     session.execute(update(Message).where(Message.id == message_id).values(**values))
 
 
@@ -247,6 +264,53 @@ def claim_next(session: Session, patient_id: str, now: datetime) -> Message | No
         message.updated_at = now
         session.flush()
     return message
+
+
+def next_unsent(session: Session, patient_id: str) -> tuple[Message, int] | None:
+    """The patient's oldest inbound message whose answer is not all sent, with how many of
+    its messages are logged already (sent or failed: those are not sent again)."""
+    message = session.execute(
+        select(Message)
+        .where(Message.patient_id == patient_id, Message.unsent_replies.is_not(None))
+        .order_by(Message.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    if message is None:
+        return None
+    logged = session.execute(
+        select(func.count())
+        .select_from(Message)
+        .where(Message.reply_to_id == message.id, Message.direction == OUT,
+               Message.kind.in_(REPLY_KINDS))
+    ).scalar_one()
+    return message, int(logged)
+
+
+def has_unsent(session: Session, patient_id: str) -> bool:
+    """Whether an answer to the patient is not all sent yet."""
+    return session.execute(
+        select(Message.id)
+        .where(Message.patient_id == patient_id, Message.unsent_replies.is_not(None))
+        .limit(1)
+    ).first() is not None
+
+
+def patients_with_unsent(session: Session) -> list[str]:
+    """Patients with an answer not all sent (a worker died while sending), longest first."""
+    rows = session.execute(
+        select(Message.patient_id, Message.id)
+        .where(Message.unsent_replies.is_not(None))
+        .order_by(Message.id)
+    ).all()
+    return list(dict.fromkeys(row.patient_id for row in rows))
+
+
+def replies_done(session: Session, message_id: int) -> None:
+    """The answer to ``message_id`` is all sent (or logged as failed)."""
+    session.execute(
+        update(Message).where(Message.id == message_id).values(unsent_replies=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def patients_with(session: Session, statuses: Sequence[str] = (PENDING_RETRY,)) -> list[str]:
