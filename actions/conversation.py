@@ -156,7 +156,9 @@ class ActionYesNo(Action):
             return self._despair_no(dispatcher, tracker)
         offer = tracker.get_slot("pending_offer")
         if yes and offer in OFFER_ACTIONS:
-            return [SlotSet("pending_offer", None), FollowupAction(OFFER_ACTIONS[offer])]
+            # Taking up an offered tool is asking for something: listening mode ends.
+            ends = [SlotSet("listening", False)] if tracker.get_slot("listening") else []
+            return [SlotSet("pending_offer", None), *ends, FollowupAction(OFFER_ACTIONS[offer])]
         if yes and offer == "pacing_reminder":
             return schedule_pacing_reminder(dispatcher, tracker)
         if yes and offer == "tools":

@@ -9,7 +9,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import common, red_flag
+from actions import common, red_flag, safety
+from actions.conversation import looks_non_english
 from bot.nlu.extract import parse_score
 from bot.store import episodes as episode_store
 
@@ -216,4 +217,70 @@ class ActionJustListen(Action):
     ) -> list[EventType]:
         use = common.record_tool_use(tracker, "just_listen")
         dispatcher.utter_message(text=common.content().validation("just_listen"))
-        return use.events
+        # A new listening mode: the reminder that tools are there may come once again.
+        return [*use.events, SlotSet("listening_acks", 0.0)]
+
+
+# The intents whose message may carry a pain score for the open episode.
+_FLARE_INTENTS = frozenset({"report_flare", "inform_severity"})
+
+
+class ActionListeningAck(Action):
+    """Listening mode: hear a flare, a fear or venting without tools, reframes or questions.
+
+    A flare report or a score still opens (or continues) the episode and logs what it
+    carries, as action_start_flare does, but nothing is asked. With the second
+    acknowledgement of a listening mode comes, once, a reminder that tools are there.
+    """
+
+    def name(self) -> str:
+        return "action_listening_ack"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = tracker.get_intent_of_latest_message(skip_fallback_intent=False)
+        if intent == "nlu_fallback":
+            # An unclear answer to an open safety question is still handled as one.
+            answered = safety.answer_safety_question(dispatcher, tracker, confident=False)
+            if answered is not None:
+                return answered
+        if intent in {"nlu_fallback", "out_of_scope"} and looks_non_english(
+            common.latest_text(tracker)
+        ):
+            content = common.content()
+            capabilities = content.phrase("capabilities")
+            dispatcher.utter_message(text=content.phrase("not_english", capabilities=capabilities))
+            return []
+        events: list[EventType] = []
+        context = "listening"
+        if intent in _FLARE_INTENTS:
+            context = "listening_flare"
+            events += _log_flare(tracker)
+        content = common.content()
+        dispatcher.utter_message(text=content.validation(context))
+        red_flag.remind(dispatcher, tracker)  # played down after a red flag: say it again
+        acks = int(tracker.get_slot("listening_acks") or 0) + 1
+        if acks == 2:
+            dispatcher.utter_message(text=content.phrase("listening_reminder"))
+        return [*events, SlotSet("listening_acks", float(acks))]
+
+
+def _log_flare(tracker: Tracker) -> list[EventType]:
+    """Open or continue the episode with what the message carries; the slot events."""
+    with common.turn(tracker, with_episode=False) as this:
+        episode = episode_store.open_episode(
+            this.session,
+            tracker.sender_id,
+            this.now,
+            text=common.latest_text(tracker),
+            severity=_severity_of(tracker),
+            locations=common.entity_values(tracker, "location"),
+            triggers=common.entity_values(tracker, "trigger"),
+            idle=common.settings().episode_idle,
+        )
+        known = episode.severity_start
+        events = common.in_flare_events(episode)
+    if known is not None:
+        events.append(SlotSet("severity_start", float(known)))
+    return events

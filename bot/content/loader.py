@@ -53,6 +53,7 @@ REFRAME_KINDS = (
 PHRASES: dict[str, frozenset[str]] = {
     "severity_retry": frozenset(),
     "tools_question": frozenset(),
+    "listening_reminder": frozenset(),
     "tools_question_heavy": frozenset({"article", "severity"}),
     "closing_better": frozenset({"start", "end"}),
     "closing_same": frozenset({"end"}),
@@ -153,7 +154,16 @@ GATEWAY_NON_TEXT = (
     "sticker", "photo", "voice", "audio", "video", "document", "location", "contact", "other",
 )
 GATEWAY_INCLUDES = ("safety_line", "safety_record_note")
-VALIDATION_CONTEXTS = ("flare", "flare_high", "fear", "despair_no", "checkin_done", "just_listen")
+VALIDATION_CONTEXTS = (
+    "flare",
+    "flare_high",
+    "fear",
+    "despair_no",
+    "checkin_done",
+    "just_listen",
+    "listening",
+    "listening_flare",
+)
 GROUNDING_ORDER = ((5, "see"), (4, "feel"), (3, "hear"), (2, "smell"), (1, "taste"))
 MIN_REFRAMES_PER_KIND = 5
 

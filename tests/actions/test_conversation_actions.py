@@ -45,6 +45,28 @@ async def test_yes_to_an_offer_runs_it(offer: str, action: str) -> None:
     assert dispatcher.messages == []
 
 
+async def test_yes_to_an_offer_ends_listening_mode() -> None:
+    slots = {"pending_offer": "grounding", "listening": True}
+    tracker = make_tracker("yes please", "affirm", slots=slots)
+
+    events, _ = await run(ActionYesNo(), tracker)
+
+    assert events == [
+        SlotSet("pending_offer", None),
+        SlotSet("listening", False),
+        FollowupAction("action_grounding"),
+    ]
+
+
+async def test_no_to_an_offer_keeps_listening_mode() -> None:
+    slots = {"pending_offer": "grounding", "listening": True}
+    tracker = make_tracker("no thanks", "deny", slots=slots)
+
+    events, _ = await run(ActionYesNo(), tracker)
+
+    assert "listening" not in slot_changes(events)
+
+
 async def test_yes_to_the_tool_offer_shows_the_tools_again() -> None:
     tracker = make_tracker("yes", "affirm", slots={"pending_offer": "tools"})
 
