@@ -150,9 +150,10 @@ def evaluate_items(model: Path, sets: dict[str, Path]) -> dict[str, dict[str, An
 # were written blind (tests/nlu/blind_v2/README.md). setB was scored for the first time on
 # 2026-12-01, after issues 7-11 were merged, and misses crises (docs/BENCHMARKS.md, "Blind
 # set B, first look"); setA had been tuned on and misses one after the merge. setC was
-# scored once in session 3 after the round-3 data froze (docs/BENCHMARKS.md, "Blind set C"). They are
-# "looked at" now: the next understanding round works from their errors and gates on a new
-# sealed set. Remove a name here once its gates pass; never add one to hide a regression.
+# scored once in session 3 after the round-3 data froze (docs/BENCHMARKS.md, "Blind set
+# C"). They are "looked at" now: the next understanding round works from their errors
+# and gates on a new sealed set (tests/nlu/blind_v4). Remove a name here once its gates
+# pass; never add one to hide a regression.
 REPORT_ONLY = {
     "setA": "looked at (tuned on in the understanding round); 1 crisis miss after the merge",
     "setB": "first look 2026-12-01: crisis recall 0.825, red-flag recall 0.878 (not met)",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +24,25 @@ from bot.store import safety_plans
 from bot.store.patients import ensure_patient_for_identity, patient_for_identity
 
 MAX_TEXT_CHARS = 2000
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
+def text_for_nlu(text: str) -> str:
+    """What the classifiers read of a message over ``MAX_TEXT_CHARS``: a sentence repeated
+    many times (a paste gone wrong, a held key) is kept once, then the text is cut.
+
+    Repetition would otherwise multiply the n-gram counts and tip the intent classifier to
+    whatever the repeated words lean to. The risk rules still read the full text (Rasa gets
+    it in the metadata, ``bot/rasa/risk_step.full_text``).
+    """
+    seen: set[str] = set()
+    kept: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        key = " ".join(sentence.lower().split())
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(sentence.strip())
+    return " ".join(kept)[:MAX_TEXT_CHARS]
 TELEGRAM_CHANNEL = "telegram"
 CHECKIN_COMMAND = "checkin"
 STOP_COMMAND = "stop"
@@ -213,7 +233,7 @@ def _take_in(
                 return Taken(Next.SAFETY_PLAN, patient.id, message_id, detail=detail)
             safety_plans.pause(session, patient.id)  # risk: the crisis path, not the plan
         truncated = len(text) > MAX_TEXT_CHARS
-        payload = text[:MAX_TEXT_CHARS] if truncated else None
+        payload = text_for_nlu(text) if truncated else None
         message_id = _log(session, patient.id, inbound, now, kind=model.TEXT, text=text,
                           payload=payload)
         return Taken(Next.RASA, patient.id, message_id, truncated=truncated)

@@ -6,7 +6,7 @@ import pytest
 
 from bot.content import load_questions
 from bot.gateway import texts
-from bot.gateway.intake import MAX_TEXT_CHARS
+from bot.gateway.intake import text_for_nlu
 from bot.services import Stack
 from tests.fake_telegram.harness import GatewayHarness
 from tests.system.system_support import exchange, messages, new_patient, say
@@ -48,7 +48,7 @@ async def test_odd_input_gets_clear_answers_and_is_all_logged(
         ("text", SPANISH, "processed"),
         ("text", LONG_TEXT, "processed"),
     ]
-    assert inbound[-1].payload == LONG_TEXT[:MAX_TEXT_CHARS]
+    assert inbound[-1].payload == text_for_nlu(LONG_TEXT)  # the repeated sentence, once
     assert all(m.update_id is not None for m in inbound)
     outbound = messages(h, pid, "out")
     assert {m.status for m in outbound} == {"sent"}

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.gateway import model
-from bot.gateway.intake import MAX_TEXT_CHARS, Next, take_in
+from bot.gateway.intake import MAX_TEXT_CHARS, Next, take_in, text_for_nlu
 from bot.settings import Settings
 from bot.store import messages as log
 
@@ -62,6 +62,14 @@ def test_text_goes_to_rasa_ready_and_long_text_is_truncated(db_session: Session)
     assert long.next is Next.RASA and long.truncated and long.ready is None  # one waits before
     (logged,) = [m for m in log.backlog(db_session, patient_id) if m.id == long.message_id]
     assert logged.payload == "a" * MAX_TEXT_CHARS
+
+
+def test_a_long_repeated_sentence_reaches_the_classifier_once() -> None:
+    sentence = "My knees have been burning since the walk and I cannot settle."
+    assert text_for_nlu((sentence + " ") * 60) == sentence
+    mixed = ("Sore all over today! " * 3) + "Worst in my hips. " + ("x" * 3000)
+    assert text_for_nlu(mixed) == ("Sore all over today! Worst in my hips. " + "x" * 3000)[
+        :MAX_TEXT_CHARS]
 
 
 @pytest.mark.parametrize(("kind", "text", "reply_kind"), [
