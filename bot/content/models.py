@@ -269,6 +269,9 @@ class Content:
             yield f"crisis_lines.yml {res.country or 'default'}", res.describe()
         yield "crisis_lines.yml safety_line", self.safety_line
         yield from ((f"phrases.yml {key}", text) for key, text in self.phrases.items())
+        yield from ((f"gateway.yml texts {key}", text) for key, text in self.gateway.texts.items())
+        yield from ((f"gateway.yml non_text {key}", text)
+                    for key, text in self.gateway.non_text.items())
 
 
 def _fill(template: str, seconds: int) -> str:
