@@ -28,6 +28,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.content import ContentError, check_all_content
+
 logger = logging.getLogger(__name__)
 
 TOKEN_ENV = "ACTION_SERVER_TOKEN"
@@ -76,6 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     token = os.environ.get(TOKEN_ENV, "")
     if not token and host not in LOCAL_HOSTS:
         print(f"error: {TOKEN_ENV} must be set to listen on {host}", file=sys.stderr)
+        return 2
+    try:
+        check_all_content()  # the actions' words: a broken file stops the server at start
+    except ContentError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     block_unused_frameworks()
     from rasa_sdk import utils

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from bot.content import check_all_content
 from bot.gateway.core import Gateway
 from bot.gateway.rasa_client import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, RasaClient
 from bot.gateway.rasa_pool import RasaPool
@@ -42,6 +43,7 @@ def create_gateway(
     ``rasa_concurrency`` caps the requests in flight at once per Rasa server (None: no
     cap). With several servers (``RASA_URLS``) each patient sticks to one of them.
     """
+    check_all_content()  # a broken content file stops the gateway here, not mid-conversation
     database = db or Database.from_settings(settings)
     servers = settings.rasa_servers
     rasa: RasaClient | RasaPool

@@ -22,6 +22,7 @@ from bot.content import (
     VALIDATION_CONTEXTS,
     Content,
     ContentError,
+    check_all_content,
     get_content,
     load_content,
 )
@@ -320,3 +321,30 @@ def test_missing_file_and_invalid_yaml(content_copy: Path) -> None:
 def test_wrong_type(content_copy: Path) -> None:
     edit(content_copy, "breathing.yml", lambda d: d["scripts"][1].update(rounds="four"))
     expect_error(content_copy, "breathing.yml", "gentle-3-5", "rounds")
+
+
+def test_check_all_content_reads_every_file() -> None:
+    check_all_content()  # the real files
+    check_all_content(CONTENT_DIR)  # uncached, from a folder
+
+
+@pytest.mark.parametrize(("name", "key"), [
+    ("coach_alerts.yml", "telegram"), ("onboarding.yml", "country_question"),
+    ("phrases.yml", "checkin_reminder"),
+])
+def test_check_all_content_names_a_broken_file(tmp_path: Path, name: str, key: str) -> None:
+    shutil.copytree(CONTENT_DIR, tmp_path / "content")
+    broken = tmp_path / "content" / name
+    data = yaml.safe_load(broken.read_text(encoding="utf-8"))
+    section = next(d for d in [data, *data.values()] if isinstance(d, dict) and key in d)
+    del section[key]
+    broken.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(ContentError, match=name):
+        check_all_content(tmp_path / "content")
+
+
+def test_a_broken_questions_file_is_found(tmp_path: Path) -> None:
+    shutil.copytree(CONTENT_DIR, tmp_path / "content")
+    (tmp_path / "content" / "questions.yml").write_text("severity_start: {buttons: scale}\n")
+    with pytest.raises(ContentError, match="questions.yml"):
+        check_all_content(tmp_path / "content")
