@@ -26,6 +26,7 @@ from bot.content import (
     SEEDS_DIR,
     fits_phone_screen,
     load_content,
+    load_questions,
     normalise_text,
 )
 from bot.content.sos import load_sos_content
@@ -74,9 +75,17 @@ def domain_messages() -> Iterator[tuple[str, str]]:
                     yield f"{path.name} {name}", variation["text"]
 
 
+def question_messages() -> Iterator[tuple[str, str]]:
+    """The form questions (content/questions.yml) and their button titles."""
+    for slot, question in load_questions().items():
+        yield f"questions.yml {slot}", question["text"]
+        for button in question["buttons"]:
+            yield f"questions.yml {slot} button", button["title"]
+
+
 def all_messages() -> list[tuple[str, str]]:
     return [*load_content().all_messages(), *load_sos_content().all_messages(),
-            *domain_messages()]
+            *question_messages(), *domain_messages()]
 
 
 def content_yaml() -> dict[str, Any]:
