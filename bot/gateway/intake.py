@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.gateway import model, plan_steps
+from bot.gateway import model, plan_steps, texts
 from bot.gateway.coach_link import take_coach
 from bot.nlu.safety_net import Risk, assess
 from bot.settings import Settings
@@ -145,7 +145,8 @@ def _button(session: Session, patient_id: str, inbound: model.Inbound, now: date
     safety_plans.pause(session, patient_id)  # an answer to Rasa closes an open plan question
     message_id = _log(session, patient_id, inbound, now, kind=model.BUTTON,
                       text=button["title"], payload=button["payload"])
-    chosen = f"{source.text}\n\n> {button['title']}" if source is not None else None
+    chosen = (f"{source.text}{texts.BUTTON_CHOSEN.format(title=button['title'])}"
+              if source is not None else None)
     return Taken(Next.RASA, patient_id, message_id, chosen=chosen)
 
 
