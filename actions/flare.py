@@ -57,19 +57,7 @@ class ActionStartFlare(Action):
         severity = _severity_of(tracker)
         locations = common.entity_values(tracker, "location")
         triggers = common.entity_values(tracker, "trigger")
-        with common.turn(tracker, with_episode=False) as this:
-            episode = episode_store.open_episode(
-                this.session,
-                tracker.sender_id,
-                this.now,
-                text=common.latest_text(tracker),
-                severity=severity,
-                locations=locations,
-                triggers=triggers,
-                idle=common.settings().episode_idle,
-            )
-            known = episode.severity_start
-            episode_id = str(episode.id)
+        known, episode_id = _open_episode(tracker, severity, locations, triggers)
         context = "flare_high" if (severity or known or 0) >= 8 else "flare"
         dispatcher.utter_message(text=common.content().validation(context))
         red_flag.remind(dispatcher, tracker)  # played down after a red flag: say it again
@@ -266,21 +254,32 @@ class ActionListeningAck(Action):
         return [*events, SlotSet("listening_acks", float(acks))]
 
 
-def _log_flare(tracker: Tracker) -> list[EventType]:
-    """Open or continue the episode with what the message carries; the slot events."""
+def _open_episode(
+    tracker: Tracker, severity: int | None, locations: list[str], triggers: list[str]
+) -> tuple[int | None, str]:
+    """Open (or continue) the patient's episode with what the latest message carries;
+    returns the episode's starting severity (None: not known yet) and its id."""
     with common.turn(tracker, with_episode=False) as this:
         episode = episode_store.open_episode(
             this.session,
             tracker.sender_id,
             this.now,
             text=common.latest_text(tracker),
-            severity=_severity_of(tracker),
-            locations=common.entity_values(tracker, "location"),
-            triggers=common.entity_values(tracker, "trigger"),
+            severity=severity,
+            locations=locations,
+            triggers=triggers,
             idle=common.settings().episode_idle,
         )
-        known = episode.severity_start
-        events = common.in_flare_events(episode)
+        return episode.severity_start, str(episode.id)
+
+
+def _log_flare(tracker: Tracker) -> list[EventType]:
+    """Open or continue the episode with what the message carries; the slot events."""
+    known, episode_id = _open_episode(
+        tracker, _severity_of(tracker), common.entity_values(tracker, "location"),
+        common.entity_values(tracker, "trigger"),
+    )
+    events: list[EventType] = [SlotSet("in_flare", True), SlotSet("episode_id", episode_id)]
     if known is not None:
         events.append(SlotSet("severity_start", float(known)))
     return events
