@@ -269,12 +269,7 @@ def claim_next(session: Session, patient_id: str, now: datetime) -> Message | No
 def next_unsent(session: Session, patient_id: str) -> tuple[Message, int] | None:
     """The patient's oldest inbound message whose answer is not all sent, with how many of
     its messages are logged already (sent or failed: those are not sent again)."""
-    message = session.execute(
-        select(Message)
-        .where(Message.patient_id == patient_id, Message.unsent_replies.is_not(None))
-        .order_by(Message.id)
-        .limit(1)
-    ).scalar_one_or_none()
+    message = session.execute(_oldest_unsent(select(Message), patient_id)).scalar_one_or_none()
     if message is None:
         return None
     logged = session.execute(
@@ -288,11 +283,13 @@ def next_unsent(session: Session, patient_id: str) -> tuple[Message, int] | None
 
 def has_unsent(session: Session, patient_id: str) -> bool:
     """Whether an answer to the patient is not all sent yet."""
-    return session.execute(
-        select(Message.id)
-        .where(Message.patient_id == patient_id, Message.unsent_replies.is_not(None))
-        .limit(1)
-    ).first() is not None
+    return session.execute(_oldest_unsent(select(Message.id), patient_id)).first() is not None
+
+
+def _oldest_unsent(query: Any, patient_id: str) -> Any:
+    """``query`` narrowed to the patient's oldest inbound message with an unsent answer."""
+    return (query.where(Message.patient_id == patient_id, Message.unsent_replies.is_not(None))
+            .order_by(Message.id).limit(1))
 
 
 def patients_with_unsent(session: Session) -> list[str]:
