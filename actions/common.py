@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,6 +41,10 @@ TOOL_BUTTON_KEYS: tuple[tuple[str, str], ...] = (
 )
 
 _state: dict[str, Any] = {}
+# The transaction of the action call being run (``actions/journal.py``): while it is set,
+# every :func:`transaction` is a savepoint in it, so the call's writes commit with its
+# journal row.
+CALL_SESSION: ContextVar[Session | None] = ContextVar("flare_call_session", default=None)
 
 
 def settings() -> Settings:
@@ -85,7 +90,13 @@ def reset() -> None:
 
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """A session inside one transaction, committed on success."""
+    """A session inside one transaction, committed on success (a savepoint of the action
+    call's transaction when the journal runs it: committed with the call)."""
+    shared = CALL_SESSION.get()
+    if shared is not None:
+        with shared.begin_nested():
+            yield shared
+        return
     with database().sessions.begin() as session:
         yield session
 

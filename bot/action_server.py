@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import hmac
+import importlib
 import logging
 import os
 import sys
@@ -88,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from rasa_sdk import utils
     from rasa_sdk.endpoint import create_app
     from rasa_sdk.plugin import plugin_manager
+
+    importlib.import_module(f"{args.actions}.journal").install()  # each call's writes once
 
     app = create_app(args.actions, cors_origins=None)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)

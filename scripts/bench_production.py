@@ -356,7 +356,9 @@ async def run_profile(name: str, args: argparse.Namespace, seed: int) -> dict[st
         database_url = f"sqlite:///{scratch}/flare.db"
         context = _single(database_url, {**env, "secret": secret}, 5478, scratch)
     else:
-        database_url = _fresh_postgres(args.postgres_admin, f"flare_perf_{name.replace('-', '')}")
+        # The port base in the name: two checkouts' runs must not drop each other's database.
+        database_url = _fresh_postgres(
+            args.postgres_admin, f"flare_perf_{name.replace('-', '')}_{args.port_base}")
         base = args.port_base
         layout = Layout(rasa_replicas=int(name[-1]), action_servers=2, gateway_workers=2,
                         nginx_port=base + 80, rasa_port=base + 5, action_port=base + 55,

@@ -77,7 +77,8 @@ class Gateway:
         self.outbox = Outbox(db, now, sleep)
         self.safety = SafetyPathway(db, self.outbox, settings, now)
         self.commands = Commands(db, self.outbox, rasa, now, self.safety)
-        self.outbound = Outbound(db, rasa, self.outbox, self.runner, self.flight, self.channels)
+        self.outbound = Outbound(db, rasa, self.outbox, self.runner, self.flight, self.channels,
+                                 resume=self.resume_unsent)
         self._now = now
         self._retry_interval = retry_interval
         self._retry_task: asyncio.Task[None] | None = None
@@ -233,6 +234,17 @@ class Gateway:
                 await self._send_answer(channel, chat_id, patient_id, message, replies)
             if up_to is not None and message.id >= up_to:
                 return
+
+    async def resume_unsent(self, patient_id: str, channel: Channel, chat_id: int) -> None:
+        """Send the rest of every answer a dead worker left half-sent, oldest first (called
+        under the patient's claim, before a scheduled send)."""
+        while True:
+            unsent = await in_tx(self.db, log.next_unsent, patient_id)
+            if unsent is None:
+                return
+            message, already_sent = unsent
+            await self._send_answer(channel, chat_id, patient_id, message,
+                                    message.unsent_replies or [], already_sent)
 
     def _next_work(self, session: Any, patient_id: str) -> tuple[log.Message | None, int]:
         """An answer left half-sent by a dead worker comes first (with how many of its

@@ -1,5 +1,6 @@
 """Sending to a patient outside a conversation turn (the scheduler's check-ins, reminders,
-the Sunday summary): find the channel that reaches them, then send in their own queue.
+the Sunday summary): find the channel that reaches them, then send in their own queue,
+under their claim, after the rest of any answer a dead worker left half-sent.
 """
 
 from __future__ import annotations
@@ -37,9 +38,11 @@ class Outbound:
         runner: SerialRunner,
         flight: SingleFlight,
         channels: dict[str, Channel],
+        resume: Callable[[str, Channel, int], Awaitable[None]] | None = None,
     ) -> None:
         self.db, self.rasa, self.outbox = db, rasa, outbox
         self.runner, self.flight, self.channels = runner, flight, channels
+        self._resume = resume
 
 
     async def route(self, patient_id: str) -> tuple[Channel, int] | None:
@@ -76,6 +79,10 @@ class Outbound:
         async def job() -> None:
             try:
                 async with self.flight.hold(patient_id, wait=True):
+                    if self._resume is not None:
+                        # An answer a dead worker left half-sent goes out first: the
+                        # patient reads the reply to what they said before the check-in.
+                        await self._resume(patient_id, channel, chat_id)
                     sent = await send(channel, chat_id)
                 done.set_result(sent)
             except Exception as exc:  # handed to the awaiting caller below

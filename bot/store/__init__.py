@@ -9,6 +9,7 @@ rely on this one list; a new table module is added here.
 from __future__ import annotations
 
 from bot.store import (
+    action_calls,
     alerts,
     claims,
     coach_contacts,
@@ -23,7 +24,7 @@ from bot.store import (
 
 TABLE_MODULES = (
     models, messages, schedule, coaches, coach_sessions, totp, safety_plans, coach_contacts,
-    alerts, claims,
+    alerts, claims, action_calls,
 )
 
 __all__ = ["TABLE_MODULES"]

@@ -93,6 +93,9 @@ POLICY: dict[str, TablePolicy] = {
     "coach_alerts": TablePolicy(ERASE, export=True),
     # A gateway worker's short lease on the patient's turn (no content): nothing to export.
     "patient_claims": TablePolicy(ERASE, export=False),
+    # The action server's answers kept for an hour so a resent call is not run twice: a
+    # copy of what the message log and Rasa's events hold, not exported twice.
+    "action_calls": TablePolicy(ERASE, export=False),
     RASA_EVENTS_TABLE: TablePolicy(ERASE, export=True, link="sender_id"),
 }
 
