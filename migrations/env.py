@@ -19,10 +19,10 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import bot.store  # noqa: F401  (imports every table module: autogenerate sees them all)
-import bot.store.messages  # noqa: F401  (declares tables on Base: autogenerate sees them)
-import bot.store.schedule  # noqa: F401
 import bot.store.claims  # noqa: F401
 import bot.store.coaches  # noqa: F401
+import bot.store.messages  # noqa: F401  (declares tables on Base: autogenerate sees them)
+import bot.store.schedule  # noqa: F401
 from bot.settings import Settings
 from bot.store.db import make_engine, migration_connection
 from bot.store.models import Base

@@ -61,9 +61,12 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.nlu.risk_patterns import (
+    ACCIDENTAL_DOSE,
     EXTRA_AMBIGUOUS_PATTERNS,
     EXTRA_CRISIS_PATTERNS,
     NEGATED_THEN_MEANS,
+    OTHER_LANGUAGE_RED_FLAGS,
+    ROUND4_CRISIS_PATTERNS,
 )
 from bot.nlu.safety_patterns import (
     AMBIGUOUS_PATTERNS,
@@ -72,6 +75,7 @@ from bot.nlu.safety_patterns import (
     NEGATION_PATTERNS,
     NORMALISE,
     PATTERNS,
+    RED_FLAG_IDIOMS,
     RED_FLAG_PATTERNS,
     RISK_ORDER,
     Pattern,
@@ -84,6 +88,7 @@ __all__ = [
     "IDIOMS",
     "NEGATION_PATTERNS",
     "PATTERNS",
+    "RED_FLAG_IDIOMS",
     "RED_FLAG_PATTERNS",
     "RISK_ORDER",
     "Pattern",
@@ -91,7 +96,11 @@ __all__ = [
     "RiskAssessment",
     "assess",
     "normalise",
+    "without_idioms",
 ]
+
+_CRISIS_TABLE = CRISIS_PATTERNS + EXTRA_CRISIS_PATTERNS + ROUND4_CRISIS_PATTERNS
+_RED_FLAG_TABLE = RED_FLAG_PATTERNS + OTHER_LANGUAGE_RED_FLAGS + (ACCIDENTAL_DOSE,)
 
 
 @dataclass(frozen=True)
@@ -140,14 +149,26 @@ def assess(text: str) -> RiskAssessment:
     """
     normal = normalise(text)
     stripped, idioms = _blank(normal, IDIOMS)
+    flag_text, flag_idioms = _blank(normal, RED_FLAG_IDIOMS)
     negation_then_means = _matches(stripped, (NEGATED_THEN_MEANS,))
     stripped, negated = _blank(stripped, NEGATION_PATTERNS)
     found = {
-        Risk.CRISIS: _matches(stripped, CRISIS_PATTERNS + EXTRA_CRISIS_PATTERNS)
-        + negation_then_means,
-        Risk.RED_FLAG: _matches(normal, RED_FLAG_PATTERNS),
+        Risk.CRISIS: _matches(stripped, _CRISIS_TABLE) + negation_then_means,
+        Risk.RED_FLAG: _matches(flag_text, _RED_FLAG_TABLE),
         Risk.AMBIGUOUS: _matches(stripped, AMBIGUOUS_PATTERNS + EXTRA_AMBIGUOUS_PATTERNS) + negated,
     }
-    reasons = tuple(name for level in RISK_ORDER[:-1] for name in found[level])
+    reasons = tuple(dict.fromkeys(name for level in RISK_ORDER[:-1] for name in found[level]))
     risk = next((level for level in RISK_ORDER[:-1] if found[level]), Risk.NONE)
-    return RiskAssessment(risk=risk, reasons=reasons, idioms=tuple(idioms))
+    return RiskAssessment(risk=risk, reasons=reasons, idioms=tuple(idioms + flag_idioms))
+
+
+def without_idioms(text: str) -> str | None:
+    """The message with the idioms' own words removed (for the risk model), or None when
+    it has no idiom. An idiom removes its own words, nothing more: the rest of the
+    message is scored as it is."""
+    normal = normalise(text)
+    stripped, names = _blank(normal, IDIOMS)
+    stripped, flag_names = _blank(stripped, RED_FLAG_IDIOMS)
+    if not names and not flag_names:
+        return None
+    return re.sub(r"\s+", " ", stripped.replace("|", " ")).strip()
