@@ -156,9 +156,8 @@ def evaluate_items(model: Path, sets: dict[str, Path]) -> dict[str, dict[str, An
 # pass; never add one to hide a regression.
 REPORT_ONLY = {
     "setA": "looked at (tuned on in the understanding round); 1 crisis miss after the merge",
-    "setB": "first look 2026-12-01: crisis recall 0.825, red-flag recall 0.878 (not met)",
-    "setC": "first look 2026-12-01 (session 3): crisis recall 0.969, red-flag recall 0.896",
 }
+# setB and setC left REPORT_ONLY in round 4 (issue 11), when their gates passed.
 
 
 def item_sets() -> dict[str, Path]:

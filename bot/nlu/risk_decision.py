@@ -34,7 +34,8 @@ Order of decisions (safety first, recall before precision):
    rules, or the classifier's crisis below ``classifier_crisis_at`` -> ``express_despair``
    (the direct safety question, never a reframe).
 6. The classifier's ``medical_red_flag`` that neither rules nor risk model back, below
-   ``classifier_red_flag_at``: the next intent in the ranking instead (an idiom such as
+   ``classifier_red_flag_at`` or with a risk-model red-flag probability below
+   ``red_flag_backing_at``: the next intent in the ranking instead (an idiom such as
    "I could kill for a pizza" never raises a flag); with an idiom, none of the risk
    intents (crisis, red flag, third party) is taken from the ranking.
 
@@ -94,6 +95,7 @@ URGENT_RULES = frozenset(
     {"fever_back_neck", "after_fall", "fell", "calf_swelling", "changed_pain", "weight_loss_back",
      "other_language_dvt"}
 )
+_SCORES = ("crisis", "despair", "red_flag", "third_party")
 # Intents an idiom alone never leaves standing (steps 4 and 6).
 RISK_INTENTS = frozenset({CRISIS, RED_FLAG, THIRD_PARTY})
 
@@ -108,6 +110,8 @@ class Thresholds:
     third_party_at: float = 0.5
     classifier_crisis_at: float = 0.8
     classifier_red_flag_at: float = 0.8
+    # A red flag the classifier alone predicted needs the risk model to agree this much.
+    red_flag_backing_at: float = 0.3
 
 
 @dataclass
@@ -133,10 +137,16 @@ def decide(
     intent: str | None,
     confidence: float,
     t: Thresholds = Thresholds(),  # noqa: B008 (frozen dataclass)
+    *,
+    other_person: bool = True,
 ) -> Decision:
     """Decide the risk of one message (see the module docstring for the order)."""
     if model and idioms and isinstance(model.get("without_idioms"), dict):
-        model = {**model, **model["without_idioms"]}  # the idioms' own words removed
+        # The idioms' own words removed: the model must see the risk in the rest too
+        # (the lower of the two scores), so neither the idiom's words nor a fragment left
+        # without them ("... when I opened the gas bill") raises it alone.
+        rest = model["without_idioms"]
+        model = {**model, **{k: min(float(model[k]), float(rest[k])) for k in _SCORES if k in rest}}
     score = float(model["crisis"]) if model else 0.0
     flag = float(model["red_flag"]) if model else 0.0
     other = float(model["third_party"]) if model else 0.0
@@ -151,7 +161,9 @@ def decide(
     model_crisis = score >= t.crisis_at
     rules_flag = rules_risk is Risk.RED_FLAG
     model_flag = flag >= t.red_flag_at
-    third_party = other >= t.third_party_at or intent == THIRD_PARTY
+    # ``other_person``: the message names someone else (``safety_net.mentions_other``);
+    # "took a load of pills, feeling sleepy" names nobody, so it is the patient's own.
+    third_party = other_person and (other >= t.third_party_at or intent == THIRD_PARTY)
     first_person = model_crisis or any(r in FIRST_PERSON_RULES for r in crisis_reasons)
     if third_party and not first_person and (rules_crisis or not (rules_flag or model_flag)):
         safety.update(risk=Risk.CRISIS.value if rules_crisis else Risk.AMBIGUOUS.value,
@@ -185,7 +197,8 @@ def decide(
         return Decision(DESPAIR, safety)
     if intent == RED_FLAG and idioms:
         return Decision("", safety, drop=RISK_INTENTS)  # an idiom never raises a flag
-    if intent == RED_FLAG and confidence < t.classifier_red_flag_at:
+    unbacked = model is not None and flag < t.red_flag_backing_at
+    if intent == RED_FLAG and (confidence < t.classifier_red_flag_at or unbacked):
         return Decision("", safety)  # "": take the next intent in the ranking
     if intent == RED_FLAG:
         safety.update(risk=Risk.RED_FLAG.value, tier=(model or {}).get("tier"), source="model")

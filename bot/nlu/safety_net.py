@@ -95,6 +95,7 @@ __all__ = [
     "Risk",
     "RiskAssessment",
     "assess",
+    "mentions_other",
     "normalise",
     "without_idioms",
 ]
@@ -172,3 +173,24 @@ def without_idioms(text: str) -> str | None:
     if not names and not flag_names:
         return None
     return re.sub(r"\s+", " ", stripped.replace("|", " ")).strip()
+
+
+_OTHER_PERSON = re.compile(
+    r"\b(?:he|she|they|him|her|them|his|hers|their|theirs|himself|herself|themselves"
+    r"|someone|somebody|anyone|anybody|everyone|people|friend|friends|mate|partner|husband"
+    r"|wife|boyfriend|girlfriend|ex|son|daughter|mum|mom|mam|mother|dad|father|parents?|nan"
+    r"|nana|gran|grandma|grandad|grandpa|granny|grandson|granddaughter|grandkids?|brother"
+    r"|sister|aunt|auntie|uncle|cousin|niece|nephew|colleague|neighbou?r|flatmate|carer"
+    r"|child|children|kids?|baby|toddler|teen|teenager|lady|man|woman|guy|girl|boy|patient"
+    r"|member|family|relative|fiancée?|spouse|student|client|resident)\b"
+    r"|\bmy (?:bf|gf|hubby|hubs|missus|wifey|other half|oh|bestie|bff|best friend|in-laws?"
+    r"|\w+-in-law|step\w+|mil|fil)\b|\bmy \w+ (?:said|says|told|texted|posted|keeps|wants"
+    r"|took|has been|is going)\b"
+    r"|\b(?:mi|ma|mon|mein|meine|mijn) \w+|\b(?:él|ella|il|elle|er|sie|hij|zij)\b"
+)
+
+
+def mentions_other(text: str) -> bool:
+    """Whether the message names or points to someone other than the patient (a message
+    that does not cannot be about someone else at risk)."""
+    return _OTHER_PERSON.search(normalise(text)) is not None

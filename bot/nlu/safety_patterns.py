@@ -792,6 +792,16 @@ IDIOMS += (
         r"\b(?:on )?the edge of my seat\b",
         r"\b(?:went|go|going|goes) (?:right )?(?:down )?to the wire\b",
     ),
+    # Chronic pain said as lasting a lifetime: "pain till I die" is about how long, not a
+    # wish (the rest of the message is still read, by the rules and the model).
+    _p(
+        "till_i_die",
+        Risk.NONE,
+        r"\b(?:till|until|til|'til) (?:the day )?i die\b",
+        # Only its own words, and only where the message talks about pain.
+        exclude=r"^(?!.*\b(?:pain|painful|hurt\w*|ache|aching|agony|suffer\w*|flares?|fibro"
+        r"|condition|back|crps|neuropathy|sciatica|arthritis)\b)",
+    ),
     _p(
         "slang_dead",
         Risk.NONE,
@@ -832,7 +842,8 @@ RED_FLAG_IDIOMS: tuple[Pattern, ...] = (
         Risk.NONE,
         r"\b(?:kettle|toaster|microwave|phone|boiler|fuse|tyre|tire|printer|washing machine"
         r"|dishwasher|inbox|group chat|notifications|twitter|email|laptop|bulb|pipe|pan)'?s?\b"
-        r".{0,15}\b(?:blown up|blew up|exploded|exploding|explode|blowing up)\b",
+        r"(?:\W+(?:has|have|had|just|finally|completely|totally|gone|went|and|is|was|nearly"
+        r"|almost|literally|only))*\W+(?:blown up|blew up|exploded|exploding|blowing up)\b",
         r"\bmy (?:head|brain|mind) (?:nearly |almost |just |literally )?(?:exploded|blew up|is"
         r" going to explode|will explode|is exploding)\b(?=.{0,50}\b(?:when|at|with|trying|reading"
         r"|thinking|maths|figuring|working out|form|forms|lol|haha|instructions|news)\b)",

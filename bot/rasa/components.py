@@ -48,7 +48,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.extract import build_nlp, extract
 from bot.nlu.risk_decision import Thresholds, decide
-from bot.nlu.safety_net import Risk, assess
+from bot.nlu.safety_net import Risk, assess, mentions_other
 from bot.rasa.patches import apply_rasa_patches
 from bot.rasa.risk_step import RISK_MODEL_KEY, full_text
 
@@ -195,6 +195,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
                 intent.get(INTENT_NAME_KEY),
                 float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
                 self._thresholds,
+                other_person=mentions_other(text),
             )
             message.set(SAFETY_KEY, decision.safety, add_to_output=True)
             if decision.intent == "":

@@ -91,6 +91,7 @@ STILL_RISK = {
     "my arm's gone dead from lying on it and my face is drooping": Risk.RED_FLAG,
     "i overdosed on my tramadol": Risk.CRISIS,
     "i fell off the ladder today": Risk.RED_FLAG,
+    "i'm in pain and i want to be dead, till i die i'll hurt": Risk.CRISIS,
 }
 
 
@@ -169,20 +170,36 @@ def test_idiom_words_out_the_model_sees_no_risk_so_no_crisis() -> None:
 
 
 def test_idiom_words_out_the_model_still_sees_risk_so_the_safety_question() -> None:
-    d = _decide(
-        "this flare will be the death of me, nobody would care",
-        _model(0.2, rest={"crisis": 0.6}),
-        "crisis",
-        0.99,
-    )
+    text = "this flare will be the death of me, nobody would care"
+    d = _decide(text, _model(0.6, rest={"crisis": 0.7}), "crisis", 0.99)
     assert d.intent == "express_despair"
-    d = _decide(
-        "this flare will be the death of me, nobody would care",
-        _model(0.2, rest={"crisis": 0.9}),
-        "report_flare",
-        0.99,
-    )
+    d = _decide(text, _model(0.95, rest={"crisis": 0.9}), "report_flare", 0.99)
     assert d.intent == "crisis"
+
+
+def test_a_fragment_left_without_the_idiom_does_not_raise_risk_alone() -> None:
+    # "... when I opened the gas bill": "gas" alone reads as a method to the model.
+    d = _decide("nearly had a heart attack when i opened the gas bill",
+                _model(0.06, rest={"crisis": 0.97}), "crisis", 0.98)
+    assert d.intent == "" and "crisis" in d.drop
+
+
+def test_nobody_else_named_is_never_third_party() -> None:
+    a = assess("took a load of pills, feeling really sleepy now")
+    d = decide(a.risk, list(a.reasons), list(a.idioms), _model(0.1, third_party=0.9),
+               "third_party_risk", 0.99, Thresholds(), other_person=False)
+    assert d.intent == "crisis" and d.safety["about_other"] is False
+    d = decide(a.risk, list(a.reasons), list(a.idioms), _model(0.1, third_party=0.9),
+               "third_party_risk", 0.99, Thresholds(), other_person=True)
+    assert d.intent == "third_party_risk"
+
+
+def test_a_classifier_only_red_flag_needs_the_risk_model_to_agree() -> None:
+    text = "classic overdoing it, dug the allotment for hours, wrecked since"
+    d = _decide(text, _model(0.0, red_flag=0.05), "medical_red_flag", 0.97)
+    assert d.intent == ""
+    d = _decide(text, _model(0.0, red_flag=0.75), "medical_red_flag", 0.97)
+    assert d.intent is None and d.safety["risk"] == "red_flag"
 
 
 def test_an_idiom_never_raises_a_flag_the_classifier_alone_saw() -> None:
@@ -208,3 +225,11 @@ def test_a_relatives_accidental_double_dose_is_their_emergency() -> None:
 def test_other_language_dvt_is_urgent() -> None:
     d = _decide("meine Wade ist dick und warm seit der Reise", _model(0.0), "out_of_scope")
     assert d.intent == "medical_red_flag" and d.safety["tier"] == "urgent"
+
+
+def test_mentions_other() -> None:
+    from bot.nlu.safety_net import mentions_other
+
+    assert not mentions_other("swallowed a pile of tablets, so drowsy now")
+    assert mentions_other("my flatmate swallowed a pile of tablets")
+    assert mentions_other("mi hermano dice que quiere morir")

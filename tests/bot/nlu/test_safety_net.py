@@ -249,6 +249,8 @@ IDIOM_EXAMPLES: dict[str, list[str]] = {
         "the final was on a knife edge right to the end",
         "that thriller had me on the edge of my seat",
     ],
+    "till_i_die": ["i'll be hurting with this back till the day i die",
+                   "fibro is a life sentence, aching until i die"],
     "slang_dead": ["i'm literally dead 😂 my nan just sent a meme", "💀💀💀"],
 }
 
