@@ -110,6 +110,9 @@ def start_triage(
         SlotSet("safety_question", None),
         SlotSet("pending_offer", None),
         SlotSet("triage_act", False),
+        # The crisis pathway ends a listening mode: after it, a flare report gets the
+        # flare answer again, not a bare acknowledgement.
+        SlotSet("listening", False),
     ]
     if high_now or previous is not None:
         # The level is clear (or the questions were answered earlier in this conversation).

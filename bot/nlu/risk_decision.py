@@ -26,14 +26,23 @@ Order of decisions (safety first, recall before precision):
 3. Red-flag rules, or the model's red-flag probability >= ``red_flag_at`` (real
    confidence for a model-only flag) -> ``medical_red_flag`` with a tier.
 4. The classifier's crisis with an idiom, and nothing else (model score below ``ask_at``,
-   no ambiguous rule): a flare ("my feet are killing me"); but an idiom that hid
-   "kill/shoot myself" words (``SELF_WORD_IDIOMS``) gets the safety question instead.
+   no ambiguous rule): not risk; the next non-risk intent in the ranking ("my feet are
+   killing me" -> a flare, "this crossword will be the death of me" -> out of scope). An
+   idiom that hid "kill/shoot myself" words (``SELF_WORD_IDIOMS``) gets the safety
+   question instead.
 5. A model crisis score in the uncertain band [``ask_at``, ``crisis_at``), ambiguous
    rules, or the classifier's crisis below ``classifier_crisis_at`` -> ``express_despair``
    (the direct safety question, never a reframe).
 6. The classifier's ``medical_red_flag`` that neither rules nor risk model back, below
-   ``classifier_red_flag_at``: the next intent in the ranking instead (an idiom such as
-   "I could kill for a pizza" never raises a flag).
+   ``classifier_red_flag_at`` or with a risk-model red-flag probability below
+   ``red_flag_backing_at``: the next intent in the ranking instead (an idiom such as
+   "I could kill for a pizza" never raises a flag); with an idiom, none of the risk
+   intents (crisis, red flag, third party) is taken from the ranking.
+
+With an idiom, the risk model's scores are those of the message without the idiom's own
+words (``model["without_idioms"]``, set by the risk step), the same text the rules read:
+an idiom removes its own words, nothing more. If the model still sees risk in what is
+left, the message gets the crisis pathway or the safety question, never a flare.
 """
 
 from __future__ import annotations
@@ -65,6 +74,8 @@ RULE_CATEGORY = {
     "timing_named": "intent_timing", "self_harm_for_pain": "self_harm",
     "firearm_access": "method_means", "suicidal_me": "active_thoughts",
     "taken_in_sleep": "passive_wish", "last_night": "preparation",
+    "surgery_wish": "passive_wish", "terse_self_harm": "self_harm",
+    "other_language_self_harm": "self_harm", "method_question": "method_means",
 }
 # Crisis rules whose words can only be about the patient ("me", "myself", "I can't stay
 # safe"): they win over the third-party branch. A rule such as "want_to_die" also
@@ -73,15 +84,20 @@ FIRST_PERSON_RULES = frozenset(
     {"kill_myself", "hurt_myself_intent", "cut_myself", "danger_from_other",
      "unable_to_stay_safe", "self_harm_habit", "not_around_much_longer",
      "better_off_without_me", "wish_dead", "end_my_life", "self_harm_for_pain",
-     "suicidal_me", "taken_in_sleep", "last_night", "giving_things_away", "timing_named"}
+     "suicidal_me", "taken_in_sleep", "last_night", "giving_things_away", "timing_named",
+     "terse_self_harm"}
 )
 # Idioms that remove "kill/shoot myself" words ("if I have to sit through one more meeting
 # I'll shoot myself 🙄"): with the classifier's crisis they get the safety question, never
 # a flare (real risk words are never reframed).
 SELF_WORD_IDIOMS = frozenset({"one_more_hyperbole", "song_hyperbole"})
 URGENT_RULES = frozenset(
-    {"fever_back_neck", "after_fall", "fell", "calf_swelling", "changed_pain", "weight_loss_back"}
+    {"fever_back_neck", "after_fall", "fell", "calf_swelling", "changed_pain", "weight_loss_back",
+     "other_language_dvt"}
 )
+_SCORES = ("crisis", "despair", "red_flag", "third_party")
+# Intents an idiom alone never leaves standing (steps 4 and 6).
+RISK_INTENTS = frozenset({CRISIS, RED_FLAG, THIRD_PARTY})
 
 
 @dataclass(frozen=True)
@@ -94,6 +110,8 @@ class Thresholds:
     third_party_at: float = 0.5
     classifier_crisis_at: float = 0.8
     classifier_red_flag_at: float = 0.8
+    # A red flag the classifier alone predicted needs the risk model to agree this much.
+    red_flag_backing_at: float = 0.3
 
 
 @dataclass
@@ -102,6 +120,9 @@ class Decision:
 
     intent: str | None
     safety: dict[str, Any] = field(default_factory=dict)
+    # With intent "": every intent named here leaves the ranking too, and the next one
+    # left is the intent (empty: only the classifier's own intent leaves).
+    drop: frozenset[str] = frozenset()
 
 
 def _rule_tier(reasons: list[str]) -> str:
@@ -116,8 +137,16 @@ def decide(
     intent: str | None,
     confidence: float,
     t: Thresholds = Thresholds(),  # noqa: B008 (frozen dataclass)
+    *,
+    other_person: bool = True,
 ) -> Decision:
     """Decide the risk of one message (see the module docstring for the order)."""
+    if model and idioms and isinstance(model.get("without_idioms"), dict):
+        # The idioms' own words removed: the model must see the risk in the rest too
+        # (the lower of the two scores), so neither the idiom's words nor a fragment left
+        # without them ("... when I opened the gas bill") raises it alone.
+        rest = model["without_idioms"]
+        model = {**model, **{k: min(float(model[k]), float(rest[k])) for k in _SCORES if k in rest}}
     score = float(model["crisis"]) if model else 0.0
     flag = float(model["red_flag"]) if model else 0.0
     other = float(model["third_party"]) if model else 0.0
@@ -126,13 +155,15 @@ def decide(
     safety: dict[str, Any] = {
         "risk": Risk.NONE.value, "reasons": list(reasons), "idioms": list(idioms),
         "model_intent": intent, "category": None, "tier": None, "about_other": False,
-        "score": round(score, 4), "source": None,
+        "score": round(score, 4), "red_flag_score": round(flag, 4), "source": None,
     }
     rules_crisis = rules_risk is Risk.CRISIS
     model_crisis = score >= t.crisis_at
     rules_flag = rules_risk is Risk.RED_FLAG
     model_flag = flag >= t.red_flag_at
-    third_party = other >= t.third_party_at or intent == THIRD_PARTY
+    # ``other_person``: the message names someone else (``safety_net.mentions_other``);
+    # "took a load of pills, feeling sleepy" names nobody, so it is the patient's own.
+    third_party = other_person and (other >= t.third_party_at or intent == THIRD_PARTY)
     first_person = model_crisis or any(r in FIRST_PERSON_RULES for r in crisis_reasons)
     if third_party and not first_person and (rules_crisis or not (rules_flag or model_flag)):
         safety.update(risk=Risk.CRISIS.value if rules_crisis else Risk.AMBIGUOUS.value,
@@ -152,7 +183,7 @@ def decide(
     band = score >= t.ask_at or rules_risk is Risk.AMBIGUOUS
     band = band or (intent == CRISIS and any(i in SELF_WORD_IDIOMS for i in idioms))
     if intent == CRISIS and idioms and not band:
-        return Decision(FLARE, safety)
+        return Decision("", safety, drop=RISK_INTENTS)
     classifier_unsure_crisis = intent == CRISIS and confidence < t.classifier_crisis_at
     if band or classifier_unsure_crisis:
         by_rules = rules_risk is Risk.AMBIGUOUS
@@ -164,7 +195,10 @@ def decide(
             safety.update(risk=Risk.CRISIS.value, source="model")
             return Decision(None, safety)
         return Decision(DESPAIR, safety)
-    if intent == RED_FLAG and (confidence < t.classifier_red_flag_at or idioms):
+    if intent == RED_FLAG and idioms:
+        return Decision("", safety, drop=RISK_INTENTS)  # an idiom never raises a flag
+    unbacked = model is not None and flag < t.red_flag_backing_at
+    if intent == RED_FLAG and (confidence < t.classifier_red_flag_at or unbacked):
         return Decision("", safety)  # "": take the next intent in the ranking
     if intent == RED_FLAG:
         safety.update(risk=Risk.RED_FLAG.value, tier=(model or {}).get("tier"), source="model")

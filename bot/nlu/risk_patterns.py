@@ -207,6 +207,76 @@ EXTRA_CRISIS_PATTERNS: tuple[Pattern, ...] = (
     ),
 )
 
+# Round 4 (issue 11): kinds set C showed missing.
+ROUND4_CRISIS_PATTERNS: tuple[Pattern, ...] = (
+    _p(
+        # A passive wish said through surgery or an anaesthetic: hoping not to wake up or
+        # come round after the operation, or that it goes wrong.
+        "surgery_wish",
+        Risk.CRISIS,
+        r"\b(?:hope|hoping|hopes|wish|wishing|pray|praying|part of me|secretly|wouldn't mind"
+        r"|would not mind|don't mind|won't mind)\b.{0,60}\b(?:op|operation|surgery|anaesthetic"
+        r"|anesthetic|general|procedure|theatre|put under|put me under|under)\b.{0,60}\b(?:don't"
+        r"|do not|won't|will not|wouldn't|never|not|didn't) (?:ever )?(?:wake up|wake|come round"
+        r"|come around|come to|come back|make it|survive|pull through)\b",
+        r"\b(?:hope|hoping|hopes|wish|pray|praying|part of me wants)\b.{0,30}\b(?:the |my )?"
+        r"(?:op|operation|surgery|anaesthetic|anesthetic|procedure) (?:goes|go|will go|went)"
+        r" (?:wrong|badly wrong|horribly wrong)\b",
+        r"\b(?:hope|hoping|hopes|wish|wishing|pray|praying|part of me|secretly|wouldn't mind"
+        r"|would not mind|don't mind|won't mind)\b.{0,40}\b(?:don't|do not|won't|will not"
+        r"|wouldn't|never|not|didn't) (?:ever )?(?:wake up|wake|come round|come around|come to"
+        r"|come back|make it|survive|pull through)\b.{0,20}\b(?:from|after|during|in) (?:the |my"
+        r" |this |that )?(?:op|operation|surgery|anaesthetic|anesthetic|general|procedure"
+        r"|theatre)\b",
+        r"\b(?:want|wants|wanting)\b.{0,20}\b(?:the |my )?(?:op|operation|surgery|anaesthetic"
+        r"|anesthetic|procedure) to go (?:wrong|badly wrong|horribly wrong)\b",
+        r"\b(?:hope|hoping|wish|pray)\b.{0,20}\b(?:they|the surgeons?|the anaesthetists?)"
+        r" (?:don't|won't|never) (?:wake|bring) me (?:up|back|round)\b",
+    ),
+    _p(
+        # A terse report of self-harm: the whole message is "cut again" or "burned myself
+        # again", perhaps with an apology.
+        "terse_self_harm",
+        Risk.CRISIS,
+        r"^\W*(?:i've |i have |i )?(?:just |went and )?(?:cut|cutting|burnt|burned|burning"
+        r"|scratched|hurt|harmed|hit|relapsed|slipped|sh'd|sh)(?: myself| me)?(?: up)? (?:again"
+        r"|tonight|last night|today)\b\W*(?:(?:i'm |so |really )*sorry\W*|again\W*|😔\W*"
+        r"|😞\W*|😢\W*|please don't be (?:mad|angry)\W*)*$",
+    ),
+    _p(
+        # Self-harm in es / fr / de / nl.
+        "other_language_self_harm",
+        Risk.CRISIS,
+        r"\bme (?:he|e) (?:vuelto a )?cortar\b|\bme corto\b|\bme he cortado\b"
+        r"|\bautolesi\w+|\bme (?:suis|suis encore) (?:coupée?|scarifiée?|brûlée?)\b|\bme"
+        r" scarifier\b|\bautomutil\w+|\bmich (?:\w+ ){0,2}geritzt\b|\bmich selbst verletzt\b"
+        r"|\bmich (?:wieder|selbst|absichtlich)(?: \w+)? geschnitten\b"
+        r"|\britze mich\b|\bselbstverletz\w+|\bmezelf (?:weer )?(?:gesneden|snijden|pijn gedaan)\b"
+        r"|\bzelfbeschadig\w+",
+        r"\bmir (?:heute nacht |heute |etwas |was )*(?:nichts )?antue\b|\bmir etwas antun\b",
+    ),
+    _p(
+        # Method questions: the height of a bridge or building, a lethal dose; in English,
+        # Spanish, French, German and Dutch.
+        "method_question",
+        Risk.CRISIS,
+        r"\bhow (?:high|tall|far up) (?:does|do|would|should|must|has|have) (?:a |the |you |it"
+        r" )?(?:bridge|building|roof|cliff|balcony|car park|block of flats|drop|fall|jump)"
+        r"(?: \w+){0,2}? (?:need to be|have to be|to be|be)\b",
+        r"\bhow (?:high|far) (?:would|do) (?:i|you) (?:need|have) to (?:jump|fall)\b",
+        r"\bwie hoch muss (?:eine?|die|der|das) (?:brücke|gebäude|haus|hochhaus|dach|klippe"
+        r"|balkon)\b|\b(?:aus|ab) welcher höhe\b",
+        r"\b(?:qué|que) (?:altura|tan alto)\b.{0,30}\b(?:puente|edificio|balcón|azotea|acantilado)"
+        r"\b|\bdesde (?:qué|que) altura\b",
+        r"\bquelle hauteur\b.{0,30}\b(?:pont|immeuble|bâtiment|balcon|falaise)\b|\b(?:de|à partir"
+        r" de) quelle hauteur\b",
+        r"\bhoe hoog (?:moet|is) (?:een|de|het) (?:brug|gebouw|flat|dak|balkon|klif)\b"
+        r"|\bvanaf welke hoogte\b",
+        r"\b(?:tödliche|letale) dosis\b|\bdosis (?:letal|mortal)\b|\bdose (?:mortelle|létale)\b"
+        r"|\bdodelijke dosis\b",
+    ),
+)
+
 NEGATED_THEN_MEANS = _p(
     "negated_then_means",
     Risk.CRISIS,
@@ -218,6 +288,64 @@ NEGATED_THEN_MEANS = _p(
     r"(?:decided|picked|chosen)\b",
 )
 
+
+# Medical red flags in Spanish, French, German and Dutch: chest pain and its spread to the
+# arm or jaw, breathlessness, stroke signs, a swollen hot leg after travel.
+OTHER_LANGUAGE_RED_FLAGS: tuple[Pattern, ...] = (
+    _p(
+        "other_language_chest",
+        Risk.RED_FLAG,
+        r"\bdolor(?:es)? (?:\w+ )?(?:en el|del) pecho\b|\bopresión en el pecho\b"
+        r"|\bpecho\b.{0,40}\bbrazo izquierdo\b|\b(?:se (?:va|extiende|irradia|baja)) al brazo\b",
+        r"\bdouleurs? (?:\w+ )?(?:à|dans) la poitrine\b|\boppression (?:thoracique|dans la"
+        r" poitrine)\b|\bpoitrine\b.{0,40}\bbras gauche\b",
+        r"\bbrustschmerz\w*|\bschmerz\w* (?:\w+ )?in der brust\b|\b(?:engegefühl|druck) (?:in|auf)"
+        r" der brust\b|\bbrust\b.{0,40}\blinken arm\b",
+        r"\bpijn (?:\w+ )?op (?:de|mijn) borst\b|\bdruk op (?:de|mijn) borst\b|\bborst\b.{0,40}"
+        r"\blinkerarm\b|\bborst\b.{0,40}\blinker arm\b",
+    ),
+    _p(
+        "other_language_breathing",
+        Risk.RED_FLAG,
+        r"\bno puedo respirar\b|\bme falta el aire\b|\bme ahogo\b",
+        r"\b(?:je )?(?:n'arrive|ne peux) (?:pas|plus) (?:à )?respirer\b|\bj'étouffe\b",
+        r"\bkann (?:nicht|kaum) (?:mehr )?atmen\b|\b(?:bekomme|kriege|krieg) (?:keine|kaum) luft\b",
+        r"\bkan (?:niet|nauwelijks) (?:meer )?ademen\b|\bkrijg (?:geen|nauwelijks) lucht\b",
+    ),
+    _p(
+        "other_language_stroke",
+        Risk.RED_FLAG,
+        r"\b(?:cara|boca) (?:caída|torcida)\b|\bno puedo hablar bien\b",
+        r"\bvisage (?:paralysé|affaissé|tombant)\b|\bbouche de travers\b",
+        r"\bgesicht (?:hängt|ist schief)\b|\bmundwinkel hängt\b|\bkann nicht (?:mehr )?(?:richtig"
+        r" )?sprechen\b",
+        r"\bscheve mond\b|\bgezicht (?:hangt|is scheef)\b|\bkan niet (?:goed )?(?:meer )?praten\b",
+    ),
+    _p(
+        # A swollen hot calf or leg, in es / fr / de / nl (a clot after travel).
+        "other_language_dvt",
+        Risk.RED_FLAG,
+        r"\b(?:pierna|pantorrilla|gemelo)\b.{0,30}\b(?:hinchad[ao]|inflamad[ao])\b",
+        r"\b(?:mollet|jambe)\b.{0,30}\b(?:gonflée?|enflée?)\b",
+        r"\b(?:bein|wade|unterschenkel)\b.{0,30}\b(?:geschwollen|dick|angeschwollen)\b",
+        r"\b(?:kuit|been)\b.{0,30}\b(?:gezwollen|dik|opgezet)\b",
+    ),
+)
+
+
+# An accidental double dose of pain medicine (the patient's or a relative's): a medical
+# emergency for whoever took it, not self-harm.
+ACCIDENTAL_DOSE = _p(
+    "accidental_double_dose",
+    Risk.RED_FLAG,
+    r"\b(?:took|taken|had|given|gave|swallowed|put on|used)\b.{0,50}\b(?:twice|double"
+    r"|two doses|a second dose|an extra dose|extra|too many|too much|two lots)\b.{0,40}"
+    r"\b(?:by (?:accident|mistake)|accidentally|forgot|without realising|without realizing"
+    r"|mixed up|muddled)\b",
+    r"\b(?:by (?:accident|mistake)|accidentally|mistakenly|forgot (?:she|he|i|they)(?:'d| had)"
+    r" (?:already )?(?:taken|had) (?:it|them|her|his|my))\b.{0,50}\b(?:twice|double|two doses"
+    r"|a second dose|an extra dose|extra|too many|too much|two lots)\b",
+)
 
 # Not a crisis by themselves, but a question about suicide is the right answer: the safety
 # question (``express_despair``), whose unclear answer is never a no.

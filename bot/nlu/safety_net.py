@@ -61,9 +61,12 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.nlu.risk_patterns import (
+    ACCIDENTAL_DOSE,
     EXTRA_AMBIGUOUS_PATTERNS,
     EXTRA_CRISIS_PATTERNS,
     NEGATED_THEN_MEANS,
+    OTHER_LANGUAGE_RED_FLAGS,
+    ROUND4_CRISIS_PATTERNS,
 )
 from bot.nlu.safety_patterns import (
     AMBIGUOUS_PATTERNS,
@@ -72,6 +75,7 @@ from bot.nlu.safety_patterns import (
     NEGATION_PATTERNS,
     NORMALISE,
     PATTERNS,
+    RED_FLAG_IDIOMS,
     RED_FLAG_PATTERNS,
     RISK_ORDER,
     Pattern,
@@ -84,14 +88,20 @@ __all__ = [
     "IDIOMS",
     "NEGATION_PATTERNS",
     "PATTERNS",
+    "RED_FLAG_IDIOMS",
     "RED_FLAG_PATTERNS",
     "RISK_ORDER",
     "Pattern",
     "Risk",
     "RiskAssessment",
     "assess",
+    "mentions_other",
     "normalise",
+    "without_idioms",
 ]
+
+_CRISIS_TABLE = CRISIS_PATTERNS + EXTRA_CRISIS_PATTERNS + ROUND4_CRISIS_PATTERNS
+_RED_FLAG_TABLE = RED_FLAG_PATTERNS + OTHER_LANGUAGE_RED_FLAGS + (ACCIDENTAL_DOSE,)
 
 
 @dataclass(frozen=True)
@@ -140,14 +150,47 @@ def assess(text: str) -> RiskAssessment:
     """
     normal = normalise(text)
     stripped, idioms = _blank(normal, IDIOMS)
+    flag_text, flag_idioms = _blank(normal, RED_FLAG_IDIOMS)
     negation_then_means = _matches(stripped, (NEGATED_THEN_MEANS,))
     stripped, negated = _blank(stripped, NEGATION_PATTERNS)
     found = {
-        Risk.CRISIS: _matches(stripped, CRISIS_PATTERNS + EXTRA_CRISIS_PATTERNS)
-        + negation_then_means,
-        Risk.RED_FLAG: _matches(normal, RED_FLAG_PATTERNS),
+        Risk.CRISIS: _matches(stripped, _CRISIS_TABLE) + negation_then_means,
+        Risk.RED_FLAG: _matches(flag_text, _RED_FLAG_TABLE),
         Risk.AMBIGUOUS: _matches(stripped, AMBIGUOUS_PATTERNS + EXTRA_AMBIGUOUS_PATTERNS) + negated,
     }
-    reasons = tuple(name for level in RISK_ORDER[:-1] for name in found[level])
+    reasons = tuple(dict.fromkeys(name for level in RISK_ORDER[:-1] for name in found[level]))
     risk = next((level for level in RISK_ORDER[:-1] if found[level]), Risk.NONE)
-    return RiskAssessment(risk=risk, reasons=reasons, idioms=tuple(idioms))
+    return RiskAssessment(risk=risk, reasons=reasons, idioms=tuple(idioms + flag_idioms))
+
+
+def without_idioms(text: str) -> str | None:
+    """The message with the idioms' own words removed (for the risk model), or None when
+    it has no idiom. An idiom removes its own words, nothing more: the rest of the
+    message is scored as it is."""
+    normal = normalise(text)
+    stripped, names = _blank(normal, IDIOMS)
+    stripped, flag_names = _blank(stripped, RED_FLAG_IDIOMS)
+    if not names and not flag_names:
+        return None
+    return re.sub(r"\s+", " ", stripped.replace("|", " ")).strip()
+
+
+_OTHER_PERSON = re.compile(
+    r"\b(?:he|she|they|him|her|them|his|hers|their|theirs|himself|herself|themselves"
+    r"|someone|somebody|anyone|anybody|everyone|people|friend|friends|mate|partner|husband"
+    r"|wife|boyfriend|girlfriend|ex|son|daughter|mum|mom|mam|mother|dad|father|parents?|nan"
+    r"|nana|gran|grandma|grandad|grandpa|granny|grandson|granddaughter|grandkids?|brother"
+    r"|sister|aunt|auntie|uncle|cousin|niece|nephew|colleague|neighbou?r|flatmate|carer"
+    r"|child|children|kids?|baby|toddler|teen|teenager|lady|man|woman|guy|girl|boy|patient"
+    r"|member|family|relative|fiancée?|spouse|student|client|resident)\b"
+    r"|\bmy (?:bf|gf|hubby|hubs|missus|wifey|other half|oh|bestie|bff|best friend|in-laws?"
+    r"|\w+-in-law|step\w+|mil|fil)\b|\bmy \w+ (?:said|says|told|texted|posted|keeps|wants"
+    r"|took|has been|is going)\b"
+    r"|\b(?:mi|ma|mon|mein|meine|mijn) \w+|\b(?:él|ella|il|elle|er|sie|hij|zij)\b"
+)
+
+
+def mentions_other(text: str) -> bool:
+    """Whether the message names or points to someone other than the patient (a message
+    that does not cannot be about someone else at risk)."""
+    return _OTHER_PERSON.search(normalise(text)) is not None

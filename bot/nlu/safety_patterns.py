@@ -70,7 +70,10 @@ NORMALISE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bi'?d\b(?= (?:rather|kill|love|be|never|do|like))", "i'd"),
         (r"\bi'?ll\b(?= (?:be|do|never|end|take|jump|just|finally))", "i'll"),
         (r"\bthey'?d\b", "they'd"),
-        (r"\bcan ?not\b|\bcant\b", "can't"),
+        (r"\bcan ?not\b|\bcant\b|\bcnt\b|\bcarnt\b|\bcannae\b", "can't"),
+        # Breathe / breath misspelt ("cant breath", "short of breth", "cnt brethe").
+        (r"\b(?:brethe|breeth|breathe|braethe|breahte|breathh)\b", "breathe"),
+        (r"\b(?:breth|brath|breat|braeth|bref)\b", "breath"),
         (r"\bdo not\b|\bdont\b", "don't"),
         (r"\bdid not\b|\bdidnt\b", "didn't"),
         (r"\bwill not\b|\bwont\b", "won't"),
@@ -524,11 +527,22 @@ RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
         Risk.RED_FLAG,
         rf"\b{_FEVER}\b.{{0,60}}\b{_BACK_NECK}\b",
         rf"\b{_BACK_NECK}\b.{{0,60}}\b{_FEVER}\b",
-        # A temperature in numbers: 38.0-42.9 C (or 100.4-105.9 F) with back or neck pain.
+    ),
+    _p(
+        # A temperature in numbers: 38.0-42.9 C (or 100.4-105.9 F) with back or neck pain;
+        # not the weather, a room, a bath or an oven (no body-temperature word with them).
+        "fever_back_neck",
+        Risk.RED_FLAG,
         rf"(?<![\d.])(?:{_TEMP}[.,]\d|{_TEMP}\s*(?:°|degrees?\b|c\b|f\b))"
         rf".{{0,60}}\b{_BACK_NECK}\b",
         rf"\b{_BACK_NECK}\b.{{0,60}}(?:temp\w*|fever|thermometer)\D{{0,20}}"
         rf"{_TEMP}(?:[.,]\d)?(?![\d])",
+        rf"\b(?:temp\w*|fever|thermometer)\D{{0,20}}{_TEMP}(?:[.,]\d)?(?![\d]).{{0,60}}"
+        rf"\b{_BACK_NECK}\b",
+        exclude=rf"^(?!.*\b(?:temp|temps|temperature|fever\w*|thermometer|{_FEVER})\b).*\b"
+        r"(?:outside|out there|weather|forecast|heatwave|heat wave|sunny|the sun|in the shade"
+        r"|room|bedroom|office|indoors|in here|in the house|house|flat|car|bath|shower|hot tub"
+        r"|jacuzzi|sauna|pool|water|oven|thermostat|greenhouse|holiday|abroad|spain)\b",
     ),
     _p(
         "weight_loss_back",
@@ -537,7 +551,10 @@ RED_FLAG_PATTERNS: tuple[Pattern, ...] = (
         r"\b(?:falling off|dropping off|dropped|lost|losing)\b.{0,60}\bback\b",
         r"\b(?:losing|lost) (?:a lot of |loads of )?weight\b.{0,60}\bback\b",
         r"\bback\b.{0,60}\b(?:losing|lost) (?:a lot of |loads of )?weight\b",
-        exclude=r"\bon purpose\b|\bdiet|\btrying to lose\b|\bslimming\b|\bgym\b",
+        # A diet or trying to lose weight explains it; "not dieting", "without trying"
+        # do not.
+        exclude=r"\bon purpose\b|(?<!not )(?<!no )(?<!without )(?<!wasn't )(?<!haven't been )"
+        r"(?<!not been )(?<!not on a )\bdiet|(?<!not )\btrying to lose\b|\bslimming\b|\bgym\b",
     ),
     _p(
         "after_fall",
@@ -737,6 +754,117 @@ IDIOMS: tuple[Pattern, ...] = (
        r"\b(?:cut|burn|burnt|burned) myself (?:while|when|on(?! purpose)|shaving|cooking|chopping"
        r"|accidentally|by accident)\b",
        r"\baccidentally (?:cut|burn|burnt|burned|hurt) myself\b"),
+)
+
+# Round 4 (issue 11): hyperbole with death, kill or overdose words about food, puzzles,
+# laughing and sport. Each removes only its own words ("killed myself laughing", not the
+# rest of the message), so "killed myself laughing earlier but tonight i want to die"
+# still has its risk words, and the risk model scores the message without these words.
+IDIOMS += (
+    _p(
+        "overdosed_on_treat",
+        Risk.NONE,
+        r"\boverdos(?:e|ed|ing) on (?:(?:the|all the|too much|way too much|so much) )?"
+        r"(?:chocolate|choc|sugar|sweets|candy|cake|cakes|biscuits|cookies|crisps|chips|cheese"
+        r"|carbs|pizza|ice cream|easter eggs|mince pies|coffee|caffeine|tea|fizzy drinks|sun"
+        r"|sunshine|netflix|telly|tv|box sets|reality tv|christmas|nostalgia|cuteness|puns"
+        r"|podcasts|gossip|festive \w+|baking|crafts|sleep|naps|exercise|vitamin c)\b",
+    ),
+    _p(
+        "death_of_me",
+        Risk.NONE,
+        r"\b(?:will|'ll|is going to|going to|gonna|would|'d|could|may|might) (?:honestly |actually"
+        r" |literally |surely )?be the (?:death|end) of me\b",
+        r"\b(?:is|are|was) (?:literally |honestly )?the death of me\b",
+    ),
+    _p(
+        "laughing_hyperbole",
+        Risk.NONE,
+        r"\b(?:killed|killing|kill|nearly killed|almost killed) myself (?:laughing|with"
+        r" laughter|giggling|cackling)\b",
+        r"\b(?:nearly|almost) (?:wet|peed|pee'd|weed) myself (?:laughing|with laughter)\b",
+        r"\b(?:wet|peed|weed) myself laughing\b",
+    ),
+    _p(
+        "knife_edge",
+        Risk.NONE,
+        r"\b(?:on a |on the )?knife[- ]?edge\b",
+        r"\b(?:on )?the edge of my seat\b",
+        r"\b(?:went|go|going|goes) (?:right )?(?:down )?to the wire\b",
+    ),
+    # Chronic pain said as lasting a lifetime: "pain till I die" is about how long, not a
+    # wish (the rest of the message is still read, by the rules and the model).
+    _p(
+        "till_i_die",
+        Risk.NONE,
+        r"\b(?:till|until|til|'til) (?:the day )?i die\b",
+        # Only its own words, and only where the message talks about pain.
+        exclude=r"^(?!.*\b(?:pain|painful|hurt\w*|ache|aching|agony|suffer\w*|flares?|fibro"
+        r"|condition|back|crps|neuropathy|sciatica|arthritis)\b)",
+    ),
+    _p(
+        "slang_dead",
+        Risk.NONE,
+        r"\bi'm (?:literally |actually |so |absolutely |deadass )?(?:dead|deceased|ded)\b"
+        r"(?=\W*(?:💀|😂|🤣|😭|☠|lol|lmao|lmfao|haha|hahaha|omg|rofl)|\s*(?:💀|😂|🤣|😭|☠))",
+        r"💀+",
+    ),
+)
+
+# Everyday wording with medical red-flag words: blanked before the red-flag rules (their
+# own words only), and, like every idiom, they never raise a flag the classifier alone
+# predicted.
+RED_FLAG_IDIOMS: tuple[Pattern, ...] = (
+    _p(
+        "fright_attack",
+        Risk.NONE,
+        r"\b(?:nearly|almost|practically|literally|about to) (?:had|have|having) (?:a |an )?"
+        r"(?:heart attack|coronary|stroke|seizure|fit|aneurysm|hernia)\b",
+        r"\b(?:gave|give|giving|gives) (?:me|us|him|her|everyone) (?:a |an )?(?:heart attack"
+        r"|coronary|stroke|seizure|fit)\b",
+    ),
+    _p(
+        "limb_fell_asleep",
+        Risk.NONE,
+        r"\b(?:legs?|foot|feet|arms?|hands?)(?:'s| has| have| is| are)? (?:gone |went"
+        r" |fallen |fell )?(?:dead|to sleep|asleep|numb)\b(?=.{0,40}\b(?:from sitting|from"
+        r" kneeling|from lying|sitting (?:on it|on them|on my \w+|cross-legged|awkwardly)|sat on"
+        r" (?:it|them|my \w+)|slept on|lying on"
+        r"|kneeling|cross-legged|pins and needles|sleeping on it|slept on it|lying on it"
+        r"|sitting on it|after sleeping|the way i slept)\b)",
+        r"\bpins and needles (?:from|after) (?:sitting|kneeling|lying|sleeping)\b",
+        # Never next to saddle, bladder or sudden words (cauda equina, stroke).
+        exclude=r"\b(?:groin|saddle|between (?:my )?legs|bum|bottom|buttocks|genitals|privates"
+        r"|bladder|bowels?|down there|sudden\w*|face|speech|slurr\w*)\b",
+    ),
+    _p(
+        "thing_blew_up",
+        Risk.NONE,
+        r"\b(?:kettle|toaster|microwave|phone|boiler|fuse|tyre|tire|printer|washing machine"
+        r"|dishwasher|inbox|group chat|notifications|twitter|email|laptop|bulb|pipe|pan)'?s?\b"
+        r"(?:\W+(?:has|have|had|just|finally|completely|totally|gone|went|and|is|was|nearly"
+        r"|almost|literally|only))*\W+(?:blown up|blew up|exploded|exploding|blowing up)\b",
+        r"\bmy (?:head|brain|mind) (?:nearly |almost |just |literally )?(?:exploded|blew up|is"
+        r" going to explode|will explode|is exploding)\b(?=.{0,50}\b(?:when|at|with|trying|reading"
+        r"|thinking|maths|figuring|working out|form|forms|lol|haha|instructions|news)\b)",
+        r"\b(?:curry|chilli|chili|vindaloo|pepper|hot sauce|wasabi|phaal)\b.{0,25}\b(?:blew|blow"
+        r"|blown) my head off\b",
+    ),
+    _p(
+        "wet_laughing",
+        Risk.NONE,
+        r"\b(?:nearly |almost |practically )?(?:wet|peed|pee'd|weed) myself (?:laughing|with"
+        r" laughter|giggling)\b",
+    ),
+    _p(
+        "thing_fell",
+        Risk.NONE,
+        r"\b(?:the|my|our|his|her|a) (?:cat|cats|dog|dogs|kitten|puppy|hamster|rabbit|bird|parrot"
+        r"|phone|tv|telly|picture|shelf|vase|plant|pan|cup|glass|bike|tree|fence|tent|cake"
+        r"|souffle|soufflé|tower|team|share price|shares|pound|wifi)(?: just| has| had| nearly"
+        r"| almost)? (?:fell|tripped|slipped|collapsed|fainted)\b(?: (?:off|over|down|on|in|out"
+        r" of)(?: the| my| a)? \w+)?",
+    ),
 )
 
 PATTERNS: tuple[Pattern, ...] = (

@@ -48,7 +48,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.extract import build_nlp, extract
 from bot.nlu.risk_decision import Thresholds, decide
-from bot.nlu.safety_net import Risk, assess
+from bot.nlu.safety_net import Risk, assess, mentions_other
 from bot.rasa.patches import apply_rasa_patches
 from bot.rasa.risk_step import RISK_MODEL_KEY, full_text
 
@@ -195,10 +195,11 @@ class SafetyNet(GraphComponent, IntentClassifier):
                 intent.get(INTENT_NAME_KEY),
                 float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
                 self._thresholds,
+                other_person=mentions_other(text),
             )
             message.set(SAFETY_KEY, decision.safety, add_to_output=True)
             if decision.intent == "":
-                _drop_intent(message, str(intent.get(INTENT_NAME_KEY)))
+                _drop_intent(message, {str(intent.get(INTENT_NAME_KEY)), *decision.drop})
             elif decision.intent is not None:
                 confidence = 1.0 if decision.safety.get("source") in ("rules", "both") else max(
                     float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
@@ -208,9 +209,12 @@ class SafetyNet(GraphComponent, IntentClassifier):
         return messages
 
 
-def _drop_intent(message: Message, name: str) -> None:
-    """Makes the next intent in the ranking the intent (an unbacked red flag)."""
-    ranking = [e for e in message.get(INTENT_RANKING_KEY) or [] if e.get(INTENT_NAME_KEY) != name]
+def _drop_intent(message: Message, names: set[str]) -> None:
+    """Makes the next intent in the ranking not in ``names`` the intent (an unbacked red
+    flag, an idiom's crisis)."""
+    ranking = [
+        e for e in message.get(INTENT_RANKING_KEY) or [] if e.get(INTENT_NAME_KEY) not in names
+    ]
     top = ranking[0] if ranking else {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}
     message.set(INTENT, dict(top), add_to_output=True)
     message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

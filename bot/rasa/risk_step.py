@@ -32,6 +32,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from bot.nlu.risk_model import CHARS, WORDS, RiskModel, load_risk_data, vectorizer
+from bot.nlu.safety_net import without_idioms
 from bot.settings import PROJECT_ROOT
 
 RISK_MODEL_KEY = "risk_model"
@@ -156,5 +157,22 @@ class RiskClassifier(GraphComponent):
             text = full_text(message)
             if text is None or text.strip().startswith("/"):
                 continue
-            message.set(RISK_MODEL_KEY, self.model.assess(text).as_dict())
+            scores = self.model.assess(text).as_dict()
+            # The same text the rules read: the idioms' own words removed, nothing more
+            # (``bot.nlu.risk_decision`` uses these scores when the message has an idiom).
+            rest = without_idioms(text)
+            if rest is not None:
+                scores["without_idioms"] = (
+                    self.model.assess(rest).as_dict()
+                    if rest
+                    else {
+                        "crisis": 0.0,
+                        "despair": 0.0,
+                        "red_flag": 0.0,
+                        "third_party": 0.0,
+                        "category": None,
+                        "tier": None,
+                    }
+                )
+            message.set(RISK_MODEL_KEY, scores)
         return messages

@@ -113,3 +113,11 @@ async def test_another_language_gets_the_honest_answer() -> None:
     _, dispatcher = await run(ActionListeningAck(), tracker)
 
     assert texts(dispatcher)[0].startswith("Sorry, I can only understand English")
+
+
+async def test_the_crisis_pathway_ends_listening_mode() -> None:
+    from actions.triage import ActionCrisisResponse
+
+    tracker = make_tracker("honestly i can't keep myself safe", "crisis", slots=LISTENING)
+    events, _ = await run(ActionCrisisResponse(), tracker)
+    assert slot_changes(events)["listening"] is False

@@ -36,9 +36,11 @@ def test_uncertain_band_asks_the_safety_question_never_a_flare() -> None:
     assert safety["risk"] == "ambiguous"
 
 
-def test_idiom_with_nothing_else_is_a_flare() -> None:
-    intent, _ = _decide("my feet are killing me", _model(crisis=0.05), "crisis", 0.7)
-    assert intent == "report_flare"
+def test_idiom_with_nothing_else_takes_the_next_non_risk_intent() -> None:
+    a = assess("my feet are killing me")
+    d = decide(a.risk, list(a.reasons), list(a.idioms), _model(crisis=0.05), "crisis", 0.7)
+    assert d.intent == ""  # the next intent in the ranking (a flare), never a risk intent
+    assert {"crisis", "medical_red_flag", "third_party_risk"} <= d.drop
 
 
 def test_rules_are_a_floor_under_a_calm_model() -> None:

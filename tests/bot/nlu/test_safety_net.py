@@ -235,6 +235,23 @@ IDIOM_EXAMPLES: dict[str, list[str]] = {
     "dead_tired": ["I'm dead tired"],
     "die_of_laughing": ["I was dying of laughter", "I could die of embarrassment"],
     "accidental_injury": ["I cut myself while cooking", "I accidentally burned myself"],
+    # Round 4 (own phrasings, none from a blind set).
+    "overdosed_on_treat": [
+        "i overdosed on mince pies at the works do",
+        "we all overdosed on box sets over the holidays",
+    ],
+    "death_of_me": [
+        "this sudoku is going to be the death of me",
+        "the school run will be the death of me",
+    ],
+    "laughing_hyperbole": ["nearly killed myself laughing at the panto"],
+    "knife_edge": [
+        "the final was on a knife edge right to the end",
+        "that thriller had me on the edge of my seat",
+    ],
+    "till_i_die": ["i'll be hurting with this back till the day i die",
+                   "fibro is a life sentence, aching until i die"],
+    "slang_dead": ["i'm literally dead 😂 my nan just sent a meme", "💀💀💀"],
 }
 
 # Harmless text that a substring or loose regex would flag.
