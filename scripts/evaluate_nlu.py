@@ -154,8 +154,13 @@ def evaluate_items(model: Path, sets: dict[str, Path]) -> dict[str, dict[str, An
 # C"). They are "looked at" now: the next understanding round works from their errors
 # and gates on a new sealed set (tests/nlu/blind_v4). Remove a name here once its gates
 # pass; never add one to hide a regression.
-# setA, setB and setC left it in round 4 (issue 11), when their gates passed.
-REPORT_ONLY: dict[str, str] = {}
+# setA, setB and setC left it in round 4 (issue 11), when their gates passed. setD was
+# scored once in session 4 with the round-4 data frozen (docs/BENCHMARKS.md, "Blind set D,
+# first look"): its gates failed, so it is looked at and reported until they pass. The
+# next sealed set is tests/nlu/blind_v5/setE.yml.
+REPORT_ONLY: dict[str, str] = {
+    "setD": "first look failed in session 4; looked at since",
+}
 
 
 def item_sets() -> dict[str, Path]:
