@@ -130,6 +130,9 @@ def start(variant: Variant, scratch: Path, token: str) -> None:
         "ACTION_SERVER_URL": f"http://127.0.0.1:{variant.action_port}/webhook",
         "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        # Rasa's REST channel and the action server each want their token (bot/rasa/channel.py,
+        # bot/action_server.py); endpoints.yml sends the action server's.
+        "RASA_TOKEN": token, "ACTION_SERVER_TOKEN": f"actions-{token}",
     }
     subprocess.run([sys.executable, "-c", "from bot.store.db import migrate; import os; "
                     "migrate(os.environ['DATABASE_URL'])"], cwd=variant.root, env=env, check=True)
@@ -171,7 +174,8 @@ def wait_up(variants: list[Variant], token: str, timeout: float = 900.0) -> None
                 time.sleep(1.0)
 
 
-def interleave(variants: list[Variant], messages: list[str | None]) -> dict[str, Any]:
+def interleave(variants: list[Variant], messages: list[str | None],
+               token: str) -> dict[str, Any]:
     """Send ``messages`` to every variant, one message per variant in turn.
 
     ``None`` starts a new session (``/session_start``, not measured). Returns, per
@@ -180,7 +184,7 @@ def interleave(variants: list[Variant], messages: list[str | None]) -> dict[str,
     out: dict[str, Any] = {v.name: {"ms": [], "cpu_ms": [], "action_bytes": []}
                            for v in variants}
     senders = {v.name: f"ab_{uuid.uuid4().hex[:8]}" for v in variants}
-    with httpx.Client(timeout=60.0) as client:
+    with httpx.Client(timeout=60.0, params={"token": token}) as client:
         for text in messages:
             for variant in variants:
                 endpoint = f"{variant.url}/webhooks/rest/webhook"
@@ -313,15 +317,21 @@ def main() -> int:  # noqa: C901  (one linear script)
             stop.callback(lambda v=variant: [p.terminate() for p in v.processes])
             start(variant, scratch, token)
         started = time.monotonic()
-        wait_up(variants, token)
+        try:
+            wait_up(variants, token)
+        except RuntimeError:
+            for log in sorted(scratch.glob("*.log")):  # the scratch folder goes with us
+                print(f"--- {log.name}", *log.read_text(errors="replace").splitlines()[-15:],
+                      sep="\n", file=sys.stderr)
+            raise
         print(f"{len(variants)} variants up after {time.monotonic() - started:.0f} s "
               f"(today = {base_ref[:10]})", flush=True)
         short: list[str | None] = []
         for _ in range(0 if args.gateway_only else args.rounds):
             short += [None, *SCRIPT]
-        phase1 = interleave(variants, short)
+        phase1 = interleave(variants, short, token)
         long_script = (SCRIPT * (args.long_turns // len(SCRIPT) + 1))[: args.long_turns]
-        phase2 = interleave(variants, [] if args.gateway_only else [None, *long_script])
+        phase2 = interleave(variants, [] if args.gateway_only else [None, *long_script], token)
         memory = {v.name: {"rasa_mib": round(rss_mib(v.processes[1].pid), 1),
                            "actions_mib": round(rss_mib(v.processes[0].pid), 1)}
                   for v in variants}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from pathlib import Path
@@ -36,8 +37,14 @@ MARGINS = (0.0, 0.05, 0.1, 0.2, 0.3)
 
 
 def _examples(path: Path) -> list[str]:
+    """The texts of a Rasa NLU file or folder, or of an ``items:`` set (bot/nlu/scoring.py)."""
+    import yaml
     from rasa.shared.nlu.training_data.loading import load_data
 
+    if path.is_file():
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if "items" in data:
+            return [str(item["text"]) for item in data["items"]]
     return [m.get("text") for m in load_data(str(path)).intent_examples if m.get("text")]
 
 
@@ -59,7 +66,9 @@ def _gap(parse: dict[str, Any]) -> float | None:
 
 async def _check(model: Path) -> int:
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_structlog(logging.WARNING)  # no per-message debug lines
     agent = Agent.load(str(model))
     lost_total = 0
     print(
