@@ -96,6 +96,7 @@ def bench_nlu() -> dict[str, object]:
 def bench_serving(
     rounds: int, gateway_patients: int, model: Path | None = None, replicas: int = 2,
     rasa_port: int = 5105, gateway_messages: int = 20, capacity_patients: int = 100,
+    action_port: int | None = None,
 ) -> dict[str, object]:
     """Start the stack on a scratch database and measure one patient's reply latency."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -104,7 +105,7 @@ def bench_serving(
         with running_stack(
             database_url=database_url,
             rasa_port=rasa_port,
-            action_port=rasa_port + 50,
+            action_port=action_port or rasa_port + 50,
             log_dir=Path(scratch),
             model=model,
             rasa_replicas=replicas,
@@ -132,6 +133,7 @@ def bench_serving(
         "messages": len(latencies),
         "latency_ms": _summary(latencies),
         "latency_ms_one_long_session": _summary(long_session),
+        "long_session_growth": _growth(long_session),
         "resident_memory": memory,
         "gateway": gateway,
         "gateway_capacity": capacity,
@@ -156,6 +158,14 @@ def _drive(
                 latencies.append((time.perf_counter() - started) * 1000)
                 reply.raise_for_status()
     return latencies
+
+
+def _growth(latencies: list[float]) -> dict[str, float]:
+    """Turn 5 (median of turns 1-10) against the last turns (median of the last 10)."""
+    first = statistics.median(latencies[:10])
+    last = statistics.median(latencies[-10:])
+    return {"turns": len(latencies), "turn5_ms": round(first, 1), "last_ms": round(last, 1),
+            "growth": round(last / first, 2) if first else 0.0}
 
 
 def _summary(latencies: list[float]) -> dict[str, float]:
@@ -217,6 +227,8 @@ def main() -> int:
     parser.add_argument("--model", type=Path, default=None, help="default: models/")
     parser.add_argument("--rasa-replicas", type=int, default=2, help="for the gateway phase")
     parser.add_argument("--rasa-port", type=int, default=5105, help="actions on port + 50")
+    parser.add_argument("--action-port", type=int, default=None,
+                        help="default: --rasa-port + 50")
     parser.add_argument("--gateway-messages", type=int, default=20, help="per patient")
     parser.add_argument("--capacity-patients", type=int, default=100,
                         help="second gateway run, same think time (0: skip)")
@@ -230,7 +242,8 @@ def main() -> int:
         report["nlu"] = bench_nlu()
     report["serving"] = bench_serving(args.rounds, args.gateway_patients, args.model,
                                       args.rasa_replicas, args.rasa_port,
-                                      args.gateway_messages, args.capacity_patients)
+                                      args.gateway_messages, args.capacity_patients,
+                                      args.action_port)
     serving = report["serving"]
     print(
         f"model load: {serving['model_load_seconds']} s; "  # type: ignore[index]
@@ -240,6 +253,10 @@ def main() -> int:
         f"{serving['latency_ms_one_long_session']['p95']} ms; "  # type: ignore[index]
         f"memory {serving['resident_memory']}"  # type: ignore[index]
     )
+    growth = serving["long_session_growth"]  # type: ignore[index]
+    print(f"one long session ({growth['turns']} turns, --rounds x {len(SCRIPT)}): turn 5 "
+          f"{growth['turn5_ms']} ms, last turns {growth['last_ms']} ms, x{growth['growth']} "
+          "(goal <= 2x)")
     for name in ("gateway", "gateway_capacity"):
         run = serving.get(name)  # type: ignore[attr-defined]
         if isinstance(run, dict) and "latency_ms" in run:

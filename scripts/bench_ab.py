@@ -19,10 +19,19 @@ Variants (one Rasa and one action server each, on a scratch SQLite database):
 - ``new-store``: ``new`` with Rasa's own SQL tracker store (lever: tracker store fast path);
 - ``new-unbounded``: ``new`` with ``RASA_SESSION_MAX_TURNS=0`` (lever: session bound);
 - ``new-calls``: ``new`` with Rasa's HTTP session per call and the domain in every action
-  call (lever: action calls).
+  call (lever: action calls);
+- ``new-selector``: ``new`` with ``RASA_FAQ_GATE=0``, the ResponseSelector on every message
+  (lever: ResponseSelector only where ``faq`` is possible, bot/rasa/faq_selector.py);
+- ``new-unbounded-full``: ``new-unbounded`` with ``RASA_SLIM_TRACKER=0``, the whole tracker
+  in every action call (lever: slim tracker, bot/rasa/slim_tracker.py; against
+  ``new-unbounded``, so the session really grows).
+
+``--only new,new-selector,...`` runs some of them (levers whose variants did not run are
+left out of the table); ``--skip-gateway`` leaves out phase 4.
 
 Phases: (1) one patient, a conversation per session, p50/p95 and CPU ms per message;
-(2) one long session (``--long-turns``), turn 5 against the last turns; (3) resident memory,
+(2) one long session (``--long-turns``), turn 5 against the last turns, also the bytes the
+action server reads per message (``rchar`` in ``/proc/<pid>/io``); (3) resident memory,
 including the whole default stack (Rasa, actions, gateway, dashboard); (4) the gateway
 benchmark with 50 patients (``scripts/bench_gateway.py``): today's code with one Rasa
 against this tree with two Rasa replicas, alternating. Results: ``results/bench_ab.json``.
@@ -95,6 +104,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def bytes_read(pid: int) -> int:
+    """Bytes a process has read so far (``rchar``: sockets included)."""
+    for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    return 0
+
+
 def extract_base(ref: str, target: Path) -> Path:
     """Today's code (``ref``) as plain files under ``target`` (no git state touched)."""
     target.mkdir(parents=True, exist_ok=True)
@@ -113,6 +130,9 @@ def start(variant: Variant, scratch: Path, token: str) -> None:
         "ACTION_SERVER_URL": f"http://127.0.0.1:{variant.action_port}/webhook",
         "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        # Rasa's REST channel and the action server each want their token (bot/rasa/channel.py,
+        # bot/action_server.py); endpoints.yml sends the action server's.
+        "RASA_TOKEN": token, "ACTION_SERVER_TOKEN": f"actions-{token}",
     }
     subprocess.run([sys.executable, "-c", "from bot.store.db import migrate; import os; "
                     "migrate(os.environ['DATABASE_URL'])"], cwd=variant.root, env=env, check=True)
@@ -154,27 +174,31 @@ def wait_up(variants: list[Variant], token: str, timeout: float = 900.0) -> None
                 time.sleep(1.0)
 
 
-def interleave(variants: list[Variant], messages: list[str | None]) -> dict[str, Any]:
+def interleave(variants: list[Variant], messages: list[str | None],
+               token: str) -> dict[str, Any]:
     """Send ``messages`` to every variant, one message per variant in turn.
 
     ``None`` starts a new session (``/session_start``, not measured). Returns, per
     variant, the latency of each message (ms) and Rasa's CPU ms for each message.
     """
-    out: dict[str, Any] = {v.name: {"ms": [], "cpu_ms": []} for v in variants}
+    out: dict[str, Any] = {v.name: {"ms": [], "cpu_ms": [], "action_bytes": []}
+                           for v in variants}
     senders = {v.name: f"ab_{uuid.uuid4().hex[:8]}" for v in variants}
-    with httpx.Client(timeout=60.0) as client:
+    with httpx.Client(timeout=60.0, params={"token": token}) as client:
         for text in messages:
             for variant in variants:
                 endpoint = f"{variant.url}/webhooks/rest/webhook"
                 body = {"sender": senders[variant.name], "message": text or "/session_start"}
-                rasa_pid = variant.processes[1].pid
+                rasa_pid, action_pid = variant.processes[1].pid, variant.processes[0].pid
                 cpu = cpu_seconds(rasa_pid)
+                read = bytes_read(action_pid)
                 started = time.perf_counter()
                 client.post(endpoint, json=body).raise_for_status()
                 if text is None:
                     continue
                 out[variant.name]["ms"].append((time.perf_counter() - started) * 1000)
                 out[variant.name]["cpu_ms"].append((cpu_seconds(rasa_pid) - cpu) * 1000)
+                out[variant.name]["action_bytes"].append(bytes_read(action_pid) - read)
     return out
 
 
@@ -246,8 +270,12 @@ def main() -> int:  # noqa: C901  (one linear script)
     parser.add_argument("--gateway-messages", type=int, default=6)
     parser.add_argument("--gateway-runs", type=int, default=2)
     parser.add_argument("--port", type=int, default=5405, help="first Rasa port")
+    parser.add_argument("--action-port", type=int, default=None,
+                        help="first action server port (default: --port + 50)")
     parser.add_argument("--gateway-only", action="store_true",
                         help="only today and new, only the gateway phase (phase 4)")
+    parser.add_argument("--only", default="", help="comma-separated variant names")
+    parser.add_argument("--skip-gateway", action="store_true", help="leave out phase 4")
     args = parser.parse_args()
     base_ref = args.base_ref or subprocess.run(
         ["git", "merge-base", "HEAD", "main"], cwd=ROOT, check=True, capture_output=True,
@@ -271,26 +299,39 @@ def main() -> int:  # noqa: C901  (one linear script)
             Variant("new-unbounded", ROOT, args.model, rasa_env={"RASA_SESSION_MAX_TURNS": "0"}),
             Variant("new-calls", ROOT, args.model, endpoints=str(scratch / "calls_endpoints.yml"),
                     rasa_env={"RASA_KEEP_HTTP_SESSION": "0"}),
+            Variant("new-selector", ROOT, args.model, rasa_env={"RASA_FAQ_GATE": "0"}),
+            Variant("new-unbounded-full", ROOT, args.model,
+                    rasa_env={"RASA_SESSION_MAX_TURNS": "0", "RASA_SLIM_TRACKER": "0"}),
         ]
         if args.gateway_only:
             variants = variants[:2]
+        elif args.only:
+            wanted = args.only.split(",")
+            variants = [v for v in variants if v.name in wanted]
         port = args.port
         for number, variant in enumerate(variants):
-            variant.rasa_port, variant.action_port = port, args.port + 50 + number
+            first_action = args.action_port or args.port + 50
+            variant.rasa_port, variant.action_port = port, first_action + number
             port += variant.replicas
         for variant in variants:
             stop.callback(lambda v=variant: [p.terminate() for p in v.processes])
             start(variant, scratch, token)
         started = time.monotonic()
-        wait_up(variants, token)
+        try:
+            wait_up(variants, token)
+        except RuntimeError:
+            for log in sorted(scratch.glob("*.log")):  # the scratch folder goes with us
+                print(f"--- {log.name}", *log.read_text(errors="replace").splitlines()[-15:],
+                      sep="\n", file=sys.stderr)
+            raise
         print(f"{len(variants)} variants up after {time.monotonic() - started:.0f} s "
               f"(today = {base_ref[:10]})", flush=True)
         short: list[str | None] = []
         for _ in range(0 if args.gateway_only else args.rounds):
             short += [None, *SCRIPT]
-        phase1 = interleave(variants, short)
+        phase1 = interleave(variants, short, token)
         long_script = (SCRIPT * (args.long_turns // len(SCRIPT) + 1))[: args.long_turns]
-        phase2 = interleave(variants, [] if args.gateway_only else [None, *long_script])
+        phase2 = interleave(variants, [] if args.gateway_only else [None, *long_script], token)
         memory = {v.name: {"rasa_mib": round(rss_mib(v.processes[1].pid), 1),
                            "actions_mib": round(rss_mib(v.processes[0].pid), 1)}
                   for v in variants}
@@ -300,11 +341,14 @@ def main() -> int:  # noqa: C901  (one linear script)
             if variant.name not in ("today", "new"):
                 for process in variant.processes:
                     process.terminate()
-        dashboards = {name: dashboard_rss(by_name[name], scratch, 5480 + n)
-                      for n, name in enumerate(("today", "new"))}
-        gateway: dict[str, list[dict[str, Any]]] = {"today": [], "new": []}
-        for run in range(args.gateway_runs):
-            for name in ("today", "new"):
+        dashboards = {name: dashboard_rss(by_name[name], scratch,
+                                          (args.action_port or args.port + 50) + 8 + n)
+                      for n, name in enumerate(("today", "new"))
+                      if name in by_name and not args.skip_gateway}
+        gateway: dict[str, list[dict[str, Any]]] = {
+            name: [] for name in ("today", "new") if name in by_name}
+        for run in range(0 if args.skip_gateway else args.gateway_runs):
+            for name in gateway:
                 gateway[name].append(gateway_run(by_name[name], token, args.patients,
                                                  args.gateway_messages, seed=run + 1))
                 print(f"gateway {name} run {run + 1}: {gateway[name][-1]}", flush=True)
@@ -335,42 +379,63 @@ def _report(variants: list[Variant], phase1: dict[str, Any], phase2: dict[str, A
     n = args.long_turns
     long_ = {name: {"turn5_ms": _turn(d["ms"], 0, 10), f"turn{n}_ms": _turn(d["ms"], n - 10, n),
                     "turn5_cpu_ms": _turn(d["cpu_ms"], 0, 10),
-                    f"turn{n}_cpu_ms": _turn(d["cpu_ms"], n - 10, n)}
+                    f"turn{n}_cpu_ms": _turn(d["cpu_ms"], n - 10, n),
+                    "turn5_action_bytes": _turn(d["action_bytes"], 0, 10),
+                    f"turn{n}_action_bytes": _turn(d["action_bytes"], n - 10, n)}
              for name, d in phase2.items()}
     for values in long_.values():
         values["growth"] = ratio(values[f"turn{n}_ms"], values["turn5_ms"])
 
     def gw(name: str, key: str) -> float:
-        runs = [r[key] for r in gateway[name] if key in r]
+        runs = [r[key] for r in gateway.get(name, []) if key in r]
         return round(statistics.median(runs), 1) if runs else 0.0
 
     stack = {name: round(memory[name]["rasa_mib"] + memory[name]["actions_mib"]
                          + gw(name, "rss_mib") + dashboards[name], 1)
-             for name in ("today", "new")}
+             for name in ("today", "new") if name in dashboards}
     cpu = {name: one[name]["rasa_cpu_ms"]["mean"] for name in one}
-    levers = {
-        "TEDPolicy removed (new vs new+ted): Rasa CPU/msg": ratio(cpu["new"], cpu["new+ted"]),
-        "tracker store fast path (new vs new-store): Rasa CPU/msg":
-            ratio(cpu["new"], cpu["new-store"]),
-        f"session bound (new vs new-unbounded): turn {n} latency":
-            ratio(long_["new"][f"turn{n}_ms"], long_["new-unbounded"][f"turn{n}_ms"]),
-        "action calls (new vs new-calls): Rasa CPU/msg": ratio(cpu["new"], cpu["new-calls"]),
-        "action server without TF/jax (new vs new+ted): RSS":
-            ratio(memory["new"]["actions_mib"], memory["new+ted"]["actions_mib"]),
-        "TEDPolicy removed: Rasa RSS": ratio(memory["new"]["rasa_mib"],
-                                             memory["new+ted"]["rasa_mib"]),
-        "gateway commits per message (new vs today)":
-            ratio(gw("new", "commits_per_message"), gw("today", "commits_per_message")),
-        "everything (new vs today): Rasa CPU/msg": ratio(cpu["new"], cpu["today"]),
-    }
-    targets = {
-        "one patient p95 <= 100 ms": [one["new"]["latency_ms"]["p95"],
-                                      one["today"]["latency_ms"]["p95"]],
-        "50 patients p95 <= 500 ms (2 Rasa)": [gw("new", "p95"), gw("today", "p95")],
-        "50 patients >= 25 msg/s (2 Rasa)": [gw("new", "throughput"), gw("today", "throughput")],
-        f"turn {n} <= 2x turn 5": [long_["new"]["growth"], long_["today"]["growth"]],
-        "whole default stack <= 2200 MiB (1 Rasa)": [stack["new"], stack["today"]],
-    }
+    p95 = {name: one[name]["latency_ms"]["p95"] for name in one}
+    rasa_rss = {name: memory[name]["rasa_mib"] for name in memory}
+    actions_rss = {name: memory[name]["actions_mib"] for name in memory}
+    turn_n = {name: values[f"turn{n}_ms"] for name, values in long_.items()}
+    bytes_n = {name: values[f"turn{n}_action_bytes"] for name, values in long_.items()}
+    growth = {name: values["growth"] for name, values in long_.items()}
+    slim = "slim tracker (new-unbounded vs new-unbounded-full)"
+    # (label, measure, after variant, before variant): only where both variants ran.
+    wanted = [
+        ("TEDPolicy removed (new vs new+ted): Rasa CPU/msg", cpu, "new", "new+ted"),
+        ("tracker store fast path (new vs new-store): Rasa CPU/msg", cpu, "new", "new-store"),
+        (f"session bound (new vs new-unbounded): turn {n} latency", turn_n, "new",
+         "new-unbounded"),
+        ("action calls (new vs new-calls): Rasa CPU/msg", cpu, "new", "new-calls"),
+        ("action server without TF/jax (new vs new+ted): RSS", actions_rss, "new", "new+ted"),
+        ("TEDPolicy removed: Rasa RSS", rasa_rss, "new", "new+ted"),
+        ("FAQ gate (new vs new-selector): Rasa CPU/msg", cpu, "new", "new-selector"),
+        ("FAQ gate (new vs new-selector): one-patient p95", p95, "new", "new-selector"),
+        ("FAQ gate (new vs new-selector): Rasa RSS", rasa_rss, "new", "new-selector"),
+        (f"{slim}: turn {n} latency", turn_n, "new-unbounded", "new-unbounded-full"),
+        (f"{slim}: turn {n} / turn 5", growth, "new-unbounded", "new-unbounded-full"),
+        (f"{slim}: turn {n} action-server bytes", bytes_n, "new-unbounded",
+         "new-unbounded-full"),
+        (f"{slim}: Rasa CPU/msg", cpu, "new-unbounded", "new-unbounded-full"),
+        ("everything (new vs today): Rasa CPU/msg", cpu, "new", "today"),
+    ]
+    levers = {label: ratio(measure[after], measure[before])
+              for label, measure, after, before in wanted
+              if after in measure and before in measure}
+    if "today" in gateway and "new" in gateway:
+        levers["gateway commits per message (new vs today)"] = ratio(
+            gw("new", "commits_per_message"), gw("today", "commits_per_message"))
+    targets: dict[str, list[float]] = {}
+    if "today" in one and "new" in one:
+        targets["one patient p95 <= 100 ms"] = [p95["new"], p95["today"]]
+        targets[f"turn {n} <= 2x turn 5"] = [growth["new"], growth["today"]]
+    if "today" in gateway and "new" in gateway:
+        targets["50 patients p95 <= 500 ms (2 Rasa)"] = [gw("new", "p95"), gw("today", "p95")]
+        targets["50 patients >= 25 msg/s (2 Rasa)"] = [gw("new", "throughput"),
+                                                       gw("today", "throughput")]
+    if "today" in stack and "new" in stack:
+        targets["whole default stack <= 2200 MiB (1 Rasa)"] = [stack["new"], stack["today"]]
     return {"one_patient": one, "long_session": long_, "memory": memory,
             "dashboard_mib": dashboards, "gateway": gateway, "whole_stack_mib": stack,
             "levers_after_over_before": levers,
@@ -382,11 +447,13 @@ def _print(report: dict[str, Any]) -> None:
     print("\none patient (interleaved): latency p50/p95 ms, Rasa CPU ms/msg mean")
     for name, values in report["one_patient"].items():
         lat, cpu = values["latency_ms"], values["rasa_cpu_ms"]
-        print(f"  {name:14} {lat['p50']:7.1f} {lat['p95']:7.1f}   cpu {cpu['mean']:6.1f}")
-    print("long session: turn 5 / last turns (median ms), growth")
+        print(f"  {name:18} {lat['p50']:7.1f} {lat['p95']:7.1f}   cpu {cpu['mean']:6.1f}")
+    print("long session: turn 5 / last turns (median ms), growth; action-server bytes/msg")
     for name, values in report["long_session"].items():
         turns = [v for k, v in values.items() if k.endswith("_ms") and "cpu" not in k]
-        print(f"  {name:14} {turns[0]:7.1f} {turns[1]:7.1f}   x{values['growth']}")
+        sizes = [v for k, v in values.items() if k.endswith("_action_bytes")]
+        print(f"  {name:18} {turns[0]:7.1f} {turns[1]:7.1f}   x{values['growth']}"
+              f"   bytes {sizes[0]:9.0f} {sizes[1]:9.0f}")
     print("memory (MiB):", json.dumps(report["memory"]))
     print("levers, after / before (one run):")
     for name, value in report["levers_after_over_before"].items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import rasa
 
-from bot.rasa import once, speedups, turns
+from bot.rasa import once, slim_tracker, speedups, turns
 
 RASA_VERSION = "3.6.21"
 
@@ -38,8 +38,11 @@ def apply_rasa_patches() -> None:
       calls keep one HTTP session (:mod:`bot.rasa.turns`).
     - a message the gateway resends after Rasa already answered it is answered from the
       tracker, not processed twice (:mod:`bot.rasa.once`).
+    - ``RemoteAction._action_call_format``: custom-action calls carry the current turn's
+      events instead of the whole conversation (:mod:`bot.rasa.slim_tracker`).
     """
     check_rasa_version()
     speedups.apply()
     turns.apply()
     once.apply()
+    slim_tracker.apply()
