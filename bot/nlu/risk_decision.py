@@ -104,7 +104,7 @@ URGENT_RULES = frozenset(
      "other_language_dvt", "foot_drop"}
 )
 # Medicine accidents: a medical emergency, not self-harm (step 2).
-ACCIDENT_RULES = frozenset({"accidental_double_dose", "child_ingestion"})
+ACCIDENT_RULES = frozenset({"exact_double_dose", "child_ingestion"})
 _SCORES = ("crisis", "despair", "red_flag", "third_party")
 # Intents an idiom alone never leaves standing (steps 4 and 6).
 RISK_INTENTS = frozenset({CRISIS, RED_FLAG, THIRD_PARTY})

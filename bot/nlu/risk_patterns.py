@@ -532,16 +532,24 @@ ROUND5_RED_FLAGS: tuple[Pattern, ...] = (
         rf"\b{_KID}\b.{{0,40}}\bnot sure how many\b",
     ),
     _p(
-        # An accidental double dose or the wrong box: a medical emergency, not self-harm.
-        "accidental_double_dose",
+        # A dose counted exactly and taken by mistake (twice, double, the wrong box): a
+        # medical emergency, not self-harm, even when the risk model reads crisis
+        # (``risk_decision.ACCIDENT_RULES``). "Too many ... lost count" is not exact.
+        "exact_double_dose",
         Risk.RED_FLAG,
+        r"\b(?:took|taken|had|given|gave|swallowed|used)\b.{0,50}\b(?:twice|double|two doses"
+        r"|a second dose|two lots)\b.{0,40}\b(?:by (?:accident|mistake)|accidentally"
+        r"|without realising|without realizing|mixed up|muddled)\b",
+        r"\b(?:by (?:accident|mistake)|accidentally|mistakenly)\b.{0,50}\b(?:twice|double"
+        r"|two doses|a second dose|two lots)\b",
         r"\b(?:mixed up|muddled up|got mixed up|got muddled|grabbed the wrong|picked up the wrong"
         r"|took the wrong|opened the wrong|wrong (?:box|bottle|packet|pills|tablets|meds))\b.{0,80}"
         r"\b(?:took|taken|had|swallowed|instead of|double|twice|drowsy|woozy|sleepy|dizzy)\b",
         rf"\b(?:took|taken|swallowed|had|given|gave)\b (?:my |the |her |his )?(?:\w+ )?{_MED}?"
         r"\s*instead of (?:my |the |her |his )?\w+\b.{0,60}\b(?:double|twice|drowsy|woozy|sleepy"
         r"|dizzy|groggy|out of it|spaced)\b",
-        exclude=r"\b(?:on purpose|meant to|wanted to|deliberately)\b",
+        exclude=r"\b(?:on purpose|meant to|wanted to|deliberately|too many|too much|lost"
+        r" count|how many)\b",
     ),
     _p(
         # Foot drop in plain words (urgent).

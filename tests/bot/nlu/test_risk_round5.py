@@ -52,7 +52,7 @@ RED_FLAG = {
         "my 3 year old swallowed some of my tramadol",
         "the grandkids got into my tablets, not sure how many",
     ],
-    "accidental_double_dose": [
+    "exact_double_dose": [
         "got muddled and took the oxycodone instead of the ibuprofen, now really drowsy",
         "grabbed the wrong box this morning and had my morphine twice, feel dizzy",
     ],
@@ -164,9 +164,16 @@ def test_a_medicine_accident_is_an_emergency_not_a_crisis() -> None:
     assert d.intent == "medical_red_flag" and d.safety["about_other"] is True
 
 
+def test_a_vague_count_keeps_the_models_crisis() -> None:
+    # "Too many ... lost count" is not an exact accident: the model's crisis stands.
+    text = "think i took too many of my painkillers by accident, lost count, feel odd"
+    assert "exact_double_dose" not in assess(text).reasons
+    assert _decide(text, _model(0.9), "crisis", 0.9).intent == "crisis"
+
+
 def test_on_purpose_is_never_an_accident() -> None:
     a = assess("took the wrong box on purpose, all of my morphine, feel woozy")
-    assert "accidental_double_dose" not in a.reasons
+    assert "exact_double_dose" not in a.reasons
     d = _decide("took the wrong box on purpose, all of my morphine, feel woozy",
                 _model(0.93), "crisis", 0.9)
     assert d.intent == "crisis"
