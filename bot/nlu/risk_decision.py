@@ -21,7 +21,11 @@ Order of decisions (safety first, recall before precision):
    words, "I can't stay safe"), or the message is a red flag (a relative's emergency is a
    red flag with ``about_other``). "My partner pushed me down the stairs" is the
    patient's own risk; "my sister said she wants to die" stays ``third_party_risk``.
-2. Crisis rules, or a model crisis score >= ``crisis_at`` -> ``crisis``. An idiom only
+2. Crisis rules, or a model crisis score >= ``crisis_at`` -> ``crisis``; but an accident
+   with medicine (``ACCIDENT_RULES``: a double dose or the wrong box taken by mistake, a
+   child who swallowed the patient's tablets) and no crisis rule is a red flag
+   (emergency) even when the model's crisis score is high: the emergency answer is the
+   right one for an accident, and a crisis rule ("on purpose", a plan) still wins. An idiom only
    removed its own words before the rules ran; it never lowers a model score.
 3. Red-flag rules, or the model's red-flag probability >= ``red_flag_at`` (real
    confidence for a model-only flag) -> ``medical_red_flag`` with a tier.
@@ -76,6 +80,9 @@ RULE_CATEGORY = {
     "taken_in_sleep": "passive_wish", "last_night": "preparation",
     "surgery_wish": "passive_wish", "terse_self_harm": "self_harm",
     "other_language_self_harm": "self_harm", "method_question": "method_means",
+    "means_in_reserve": "method_means", "self_harm_relief": "self_harm",
+    "disguised_giving_away": "preparation", "act_taken_liquid": "act_taken",
+    "stalked_by_other": "danger_from_other", "would_anyone_notice": "passive_wish",
 }
 # Crisis rules whose words can only be about the patient ("me", "myself", "I can't stay
 # safe"): they win over the third-party branch. A rule such as "want_to_die" also
@@ -85,7 +92,8 @@ FIRST_PERSON_RULES = frozenset(
      "unable_to_stay_safe", "self_harm_habit", "not_around_much_longer",
      "better_off_without_me", "wish_dead", "end_my_life", "self_harm_for_pain",
      "suicidal_me", "taken_in_sleep", "last_night", "giving_things_away", "timing_named",
-     "terse_self_harm"}
+     "terse_self_harm", "self_harm_relief", "disguised_giving_away", "stalked_by_other",
+     "would_anyone_notice"}
 )
 # Idioms that remove "kill/shoot myself" words ("if I have to sit through one more meeting
 # I'll shoot myself 🙄"): with the classifier's crisis they get the safety question, never
@@ -93,8 +101,10 @@ FIRST_PERSON_RULES = frozenset(
 SELF_WORD_IDIOMS = frozenset({"one_more_hyperbole", "song_hyperbole"})
 URGENT_RULES = frozenset(
     {"fever_back_neck", "after_fall", "fell", "calf_swelling", "changed_pain", "weight_loss_back",
-     "other_language_dvt"}
+     "other_language_dvt", "foot_drop"}
 )
+# Medicine accidents: a medical emergency, not self-harm (step 2).
+ACCIDENT_RULES = frozenset({"exact_double_dose", "child_ingestion"})
 _SCORES = ("crisis", "despair", "red_flag", "third_party")
 # Intents an idiom alone never leaves standing (steps 4 and 6).
 RISK_INTENTS = frozenset({CRISIS, RED_FLAG, THIRD_PARTY})
@@ -158,8 +168,9 @@ def decide(
         "score": round(score, 4), "red_flag_score": round(flag, 4), "source": None,
     }
     rules_crisis = rules_risk is Risk.CRISIS
-    model_crisis = score >= t.crisis_at
     rules_flag = rules_risk is Risk.RED_FLAG
+    accident = rules_flag and any(r in ACCIDENT_RULES for r in reasons)
+    model_crisis = score >= t.crisis_at and not accident
     model_flag = flag >= t.red_flag_at
     # ``other_person``: the message names someone else (``safety_net.mentions_other``);
     # "took a load of pills, feeling sleepy" names nobody, so it is the patient's own.

@@ -381,3 +381,199 @@ EXTRA_AMBIGUOUS_PATTERNS: tuple[Pattern, ...] = (
         r"\bmieux sans moi\b|\bdisparaître pour (?:de bon|toujours)\b|\bl'intérêt de continuer\b",
     ),
 )
+
+
+# Round 5 (issue 11): the kinds set D showed missing. Every alternative needs its own
+# evidence next to the object (a stash "and I know why", rope "don't ask"), so everyday
+# talk about medicine, rope, walls or giving things to charity stays out.
+_LIQUID_OPIOID = (
+    r"(?:oramorph|oromorph|liquid morphine|morphine(?: liquid| solution| syrup)?|methadone"
+    r"|codeine linctus|linctus|oxycodone liquid|oxynorm(?: liquid)?|sleeping (?:liquid|syrup))"
+)
+_KID = (
+    r"(?:toddler|baby|little one|little boy|little girl|kid|kids|child|grandchild|grandson"
+    r"|granddaughter|grandkids?|grandchildren|children|niece|nephew|son|daughter"
+    r"|\d+ ?(?:year|yr)[- ]old)"
+)
+ROUND5_CRISIS_PATTERNS: tuple[Pattern, ...] = (
+    _p(
+        # Means held in reserve without a method verb: a growing stash, the tablets "all in
+        # one place now", rope bought "don't ask".
+        "means_in_reserve",
+        Risk.CRISIS,
+        rf"\b{_MED}\b.{{0,15}}\b(?:stash|stockpile|hoard|collection|pile|supply)\b.{{0,60}}"
+        r"\b(?:grow\w*|getting bigger|bigger|know why|no one knows|hidden|secret|just in case"
+        r"|for when|for one day)\b",
+        rf"\b{_MED}\b(?: \w+){{0,3}} (?:is |are )?(?:all )?(?:in one place|together in one place"
+        r"|gathered up|collected up|all together)(?: now)?\b",
+        r"^\W*(?:i've |i )?(?:bought|got|picked up|ordered) (?:some |a |the )?(?:rope|a noose"
+        r"|a hose(?:pipe)?)(?: today| earlier| tonight| yesterday| this morning)?\W*(?:don't ask"
+        r"|no questions|you know why|just in case|nobody knows|no one knows)?\W*$",
+        r"\b(?:bought|got|picked up|ordered) (?:some |a |the )?rope\b.{0,30}\b(?:don't ask"
+        r"|no questions|you know why|just in case|nobody knows|no one knows|for me)\b",
+        exclude=r"\b(?:dosette|organi[sz]er|pill ?box|blister packs?|tray|weekly|pharmacist"
+        r"|chemist|prescription|app|list|spreadsheet|chart|for the week|bin|dispos\w*"
+        r"|take back|return\w*|handed in)\b",
+    ),
+    _p(
+        # Self-harm as the only relief: punching walls till the knuckles bleed.
+        "self_harm_relief",
+        Risk.CRISIS,
+        r"\b(?:punch\w*|hit|hits|hitting|smash\w*|bang\w*|thump\w*) (?:the |a )?walls?\b.{0,50}"
+        r"\b(?:till|until|knuckles?|bleed\w*|bled|bloody|split|only (?:thing|way|relief|time)"
+        r"|on purpose|helps|relief)\b",
+        r"\b(?:hit|hits|hitting|punch\w*|slap\w*|thump\w*|scratch\w*|bit|bite|biting|pinch\w*)"
+        r" myself\b.{0,60}\b(?:only (?:thing|way|relief|time)|the relief|relief|helps|stops"
+        r" (?:it|the)|makes (?:it|the \w+) stop|shuts? (?:it|my head) up|hard|again|bleed\w*"
+        r"|bruis\w*)\b",
+        exclude=r"\b(?:by accident|accidentally|by mistake|a mosquito|mosquitoes|the gym)\b",
+    ),
+    _p(
+        # Giving belongings away while others are told, or think, it is a clear-out.
+        "disguised_giving_away",
+        Risk.CRISIS,
+        r"\b(?:giv\w*|gave|hand\w*)(?: out| over)? (?:all |most of |loads of )?(?:my |of my )?"
+        r"(?:stuff|things|belongings|possessions|jewellery|jewelry|records|books|clothes"
+        r"|treasures|valuables|everything)\b.{0,60}\b(?:they|everyone|people|he|she|my \w+)"
+        r" (?:think|thinks|assume|assumes|reckon|reckons|believe|believes|just think)"
+        r" (?:i'm|it's|i am) (?:just |only )?(?:decluttering|having a clear[- ]?out|clearing"
+        r" out|downsizing|tidying|being generous|spring cleaning)\b",
+        r"\b(?:told|telling|tell) (?:everyone|people|them|my \w+) (?:i'm|it's) (?:just )?"
+        r"(?:decluttering|a clear[- ]?out|downsizing)\b.{0,40}\b(?:but|really|actually)\b",
+    ),
+    _p(
+        # An act taken with a liquid opioid: a whole bottle drunk.
+        "act_taken_liquid",
+        Risk.CRISIS,
+        r"\b(?:drank|drunk|downed|swallowed|necked|finished|gulped)\b (?:off |down )?(?:the |a |my"
+        r" )?(?:whole |entire |full |rest of (?:the |my )?|remainder of (?:the |my )?|all (?:of )?"
+        rf"(?:the |my )?|half (?:a |the |my )?)(?:bottle of )?(?:my )?{_LIQUID_OPIOID}\b",
+        rf"\b(?:drank|drunk|downed|swallowed|necked|gulped)\b (?:the |a |my )?{_LIQUID_OPIOID}"
+        r"(?: bottle)?\b.{0,20}\b(?:in one go|the lot|all of it|whole bottle|straight from the"
+        r" bottle)\b",
+        rf"\b(?:drank|drunk|downed|necked)\b (?:the |a |my )?(?:whole |entire |full )?bottle of"
+        rf" (?:my )?{_LIQUID_OPIOID}\b",
+        rf"\b(?:drank|drunk|downed|necked|finished)\b (?:off )?(?:the |a |my )?(?:whole |entire"
+        rf" |full |rest of the |rest of my )?{_LIQUID_OPIOID} bottle\b",
+    ),
+    _p(
+        # Danger from another person who follows the patient home: knows where they sleep.
+        "stalked_by_other",
+        Risk.CRISIS,
+        r"\b(?:my ex|ex-\w+|he|she|my (?:ex-?)?(?:partner|husband|wife|boyfriend|girlfriend))\b"
+        r".{0,60}\b(?:knows|found out|worked out|figured out) (?:where i (?:live|sleep|am|stay"
+        r"|moved)|which (?:room|bed|window|flat|house) i(?:'m| sleep| stay| live)|my (?:new )?"
+        r"(?:address|room))\b",
+        r"\b(?:my ex|ex-\w+|my (?:ex-?)?(?:partner|husband|boyfriend|girlfriend|wife))\b"
+        r" (?:keeps|kept|has been|is|was|started) (?:turning up|showing up|hanging around|waiting"
+        r"|watching|following me|sitting outside|parking outside)\b.{0,40}\b(?:outside"
+        r"|at (?:my|the) (?:door|window|house|flat|work)|every night|at night"
+        r"|scared|frightened|won't leave|again)\b",
+    ),
+    _p(
+        # Whether anyone would notice if "someone like me" disappeared.
+        "would_anyone_notice",
+        Risk.CRISIS,
+        r"\b(?:would|will|does|do|did|is) (?:anyone|anybody|people|the world|my family|they)"
+        r"(?: \w+){0,2} (?:notice|care|miss|realise|realize)\b.{0,6}\b(?:if|when|that)"
+        r" (?:someone like me|people like me|a person like me|i|me)(?: just| simply| quietly)?"
+        r" (?:disappeared|disappears|vanished|vanishes|was gone|were gone|wasn't here"
+        r"|weren't here|died|dies|stopped existing|didn't wake up|was no longer here)\b",
+    ),
+)
+
+ROUND5_RED_FLAGS: tuple[Pattern, ...] = (
+    _p(
+        # Breathlessness without the word "breathe", and blue lips.
+        "breathing",
+        Risk.RED_FLAG,
+        r"\bcan't get (?:any |enough )?(?:air|breath) (?:in|into my lungs|down)\b",
+        r"\bcan't (?:get|draw|catch) (?:my |a )?breath\b",
+        r"\b(?:no air|air won't) (?:going|go|get) in\b",
+        r"\b(?:lips|mouth|face)\b (?:are |is |have |has )?(?:going|gone|turning|turned|look|looks"
+        r"|looking|went)(?: a bit| slightly| really| a little)? (?:blue|grey|gray)\b",
+        r"\bblue (?:lips|around the (?:lips|mouth))\b",
+    ),
+    _p(
+        # Sepsis in lay words: a fever word and a skin, mind or wound sign together.
+        "sepsis_signs",
+        Risk.RED_FLAG,
+        r"^(?=.*\b(?:fever|feverish|high temperature|a temperature|temp of|burning (?:up|hot)"
+        r"|boiling hot|roasting hot|red hot|shivering|shivery|shaking|chills|rigors|hot and cold"
+        r"|hot then cold|freezing and boiling|boiling and freezing|freezing then boiling"
+        r"|running a temp|(?:temp\w* (?:is |of )?)(?:3[89]|4[01])(?:[.,]\d)?)\b)"
+        r"(?=.*\b(?:blotchy|mottled|blotches|purple (?:patches|spots)|rash (?:that )?(?:doesn't"
+        r"|won't) fade|mumbl\w*|talking (?:nonsense|rubbish|gibberish)|not making sense"
+        r"|confused(?! (?:about|by|with|why|how|what|as to))|muddled(?! (?:about|by|with|up))"
+        r"|can't think straight|drowsy|so sleepy|very sleepy|really sleepy"
+        r"|can (?:barely|hardly) keep (?:my|his|her|their) eyes open|hard to wake|won't wake"
+        r"|can't wake|(?:wound|sore|cut|scar|incision|ulcer|bite|blister)\b.{0,20}\b(?:red and"
+        r" hot|hot and red|red hot|oozing|pus|hot and swollen|angry))\b)",
+        exclude=r"\b(?:hot flush\w*|hot flash\w*|menopaus\w*|weather|heatwave|sauna|heating"
+        r"|boiler|snow\w*|swim\w*|cold (?:house|room|flat|outside))\b",
+    ),
+    _p(
+        # Saddle numbness told as a story ("on the loo I couldn't feel down there").
+        "saddle_numbness",
+        Risk.RED_FLAG,
+        r"\b(?:can't|couldn'?t|could not|cannot) (?:really |properly |quite )?feel (?:anything )?"
+        r"(?:down there|my (?:bits|privates|bum|bottom|backside)|when i wipe|it when i wipe"
+        r"|the (?:toilet )?paper|myself wiping)\b",
+        r"\bnumb\w* down there\b|\bdown there\b.{0,20}\bnumb\w*",
+        r"\binside of (?:my |both )?(?:legs|thighs)\b.{0,20}\bnumb\w*",
+        exclude=r"\b(?:cycling|riding|the bike|bike seat|spinning class)\b",
+    ),
+    _p(
+        # A child who swallowed the patient's medicine: someone else's emergency.
+        "child_ingestion",
+        Risk.RED_FLAG,
+        rf"\b{_KID}\b.{{0,30}}\b(?:got into|ate|eaten|swallowed|chewed|drank|drunk|has had"
+        rf"|might have had|may have had|had some of)\b.{{0,30}}\b{_MED}",
+        rf"\b{_KID}\b.{{0,40}}\bnot sure how many\b",
+    ),
+    _p(
+        # A dose counted exactly and taken by mistake (twice, double, the wrong box): a
+        # medical emergency, not self-harm, even when the risk model reads crisis
+        # (``risk_decision.ACCIDENT_RULES``). "Too many ... lost count" is not exact.
+        "exact_double_dose",
+        Risk.RED_FLAG,
+        r"\b(?:took|taken|had|given|gave|swallowed|used)\b.{0,50}\b(?:twice|double|two doses"
+        r"|a second dose|two lots)\b.{0,40}\b(?:by (?:accident|mistake)|accidentally"
+        r"|without realising|without realizing|mixed up|muddled)\b",
+        r"\b(?:by (?:accident|mistake)|accidentally|mistakenly)\b.{0,50}\b(?:twice|double"
+        r"|two doses|a second dose|two lots)\b",
+        r"\b(?:mixed up|muddled up|got mixed up|got muddled|grabbed the wrong|picked up the wrong"
+        r"|took the wrong|opened the wrong|wrong (?:box|bottle|packet|pills|tablets|meds))\b.{0,80}"
+        r"\b(?:took|taken|had|swallowed|instead of|double|twice|drowsy|woozy|sleepy|dizzy)\b",
+        rf"\b(?:took|taken|swallowed|had|given|gave)\b (?:my |the |her |his )?(?:\w+ )?{_MED}?"
+        r"\s*instead of (?:my |the |her |his )?\w+\b.{0,60}\b(?:double|twice|drowsy|woozy|sleepy"
+        r"|dizzy|groggy|out of it|spaced)\b",
+        exclude=r"\b(?:on purpose|meant to|wanted to|deliberately|too many|too much|lost"
+        r" count|how many)\b",
+    ),
+    _p(
+        # Foot drop in plain words (urgent).
+        "foot_drop",
+        Risk.RED_FLAG,
+        r"\b(?:toes?|foot|feet)\b (?:keeps? |are |is |have been |has been |started |keep on )?"
+        r"(?:dragging|catching|scuffing|slapping|flopping|scraping)\b",
+        r"\bcan't (?:walk|stand|go) on (?:my )?(?:heels?|tip ?toes?|tiptoes)\b",
+        r"\bcan't (?:lift|raise|pull up|bring up|point) (?:my )?(?:left |right )?(?:foot|toes)"
+        r"(?: up)?\b",
+        exclude=r"\b(?:because|cos|coz) (?:of )?(?:the )?(?:pain|it hurts)|too (?:painful|sore)"
+        r"|hurts too much|blisters?|bunions?|plantar|heels? (?:pain|spurs?)|verruca\b"
+        r"|\b(?:less|better|improv\w*|no longer|used to|anymore since)\b",
+    ),
+    _p(
+        # Weight loss without dieting (clothes falling off) with back ache (urgent).
+        "weight_loss_back",
+        Risk.RED_FLAG,
+        r"\b(?:clothes|trousers|jeans|skirts?|dresses|belt)\b.{0,20}\b(?:falling|hanging|dropping"
+        r"|slipping) off me\b.{0,80}\bback\b",
+        r"\b(?:dropped|gone down|lost) (?:two |three |a |\d )?(?:dress |jean )?sizes?\b.{0,80}"
+        r"\bback\b",
+        r"\bback\b.{0,80}\b(?:clothes|trousers|jeans)\b.{0,20}\b(?:falling|hanging) off me\b",
+        exclude=r"\bon purpose\b|(?<!not )(?<!no )(?<!without )(?<!wasn't )(?<!haven't been )"
+        r"(?<!not been )(?<!not on a )\bdiet|(?<!not )\btrying to lose\b|\bslimming\b|\bgym\b",
+    ),
+)

@@ -252,6 +252,10 @@ IDIOM_EXAMPLES: dict[str, list[str]] = {
     "till_i_die": ["i'll be hurting with this back till the day i die",
                    "fibro is a life sentence, aching until i die"],
     "slang_dead": ["i'm literally dead 😂 my nan just sent a meme", "💀💀💀"],
+    "chore_hyperbole": ["i'll kill myself baking for the fete, can you help me plan it"],
+    "shoot_my_shot": ["might shoot my shot at the karaoke audition"],
+    "lifesaver": ["that breathing tip was a life-saver"],
+    "other_language_hyperbole": ["esta reunión, me muero de sueño", "wir lachten uns kaputt"],
 }
 
 # Harmless text that a substring or loose regex would flag.
