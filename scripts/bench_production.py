@@ -323,10 +323,12 @@ async def _drained(database_url: str, users: list[int], timeout: float = 180.0) 
 
 
 @contextmanager
-def _single(database_url: str, telegram: dict[str, str], port: int,
+def _single(database_url: str, telegram: dict[str, str], base: int,
             scratch: Path) -> Any:
-    """The default profile: one Rasa, one action server, one gateway worker (webhook)."""
-    with running_stack(database_url=database_url, rasa_port=5440, action_port=5490,
+    """The default profile: one Rasa, one action server, one gateway worker (webhook), on
+    the ports the production profiles use from ``base`` (the profiles run one by one)."""
+    port = base + 70
+    with running_stack(database_url=database_url, rasa_port=base + 5, action_port=base + 55,
                        log_dir=scratch) as stack:
         env = {**stack.env, **telegram, "TELEGRAM_WEBHOOK_URL": "https://127.0.0.1/telegram",
                "TELEGRAM_WEBHOOK_SECRET": telegram["secret"], "RASA_URLS": "",
@@ -354,7 +356,7 @@ async def run_profile(name: str, args: argparse.Namespace, seed: int) -> dict[st
     context: AbstractContextManager[Any]
     if name == "single":
         database_url = f"sqlite:///{scratch}/flare.db"
-        context = _single(database_url, {**env, "secret": secret}, 5478, scratch)
+        context = _single(database_url, {**env, "secret": secret}, args.port_base, scratch)
     else:
         # The port base in the name: two checkouts' runs must not drop each other's database.
         database_url = _fresh_postgres(

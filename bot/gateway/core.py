@@ -182,15 +182,23 @@ class Gateway:
         """Run the handler of a claimed message, then mark it processed (at least once: a
         worker that dies between the answer and the mark has it sent again)."""
         assert taken.message_id is not None
-        await HANDLERS[taken.next](self, channel, inbound, taken)
+        try:
+            await HANDLERS[taken.next](self, channel, inbound, taken)
+        except (OperationalError, asyncio.CancelledError):
+            raise  # the database is unwell or the worker stops: the retry loop takes it
+        except Exception as exc:  # a bug must not make the retry loop run it for ever
+            logger.exception("answering message %s failed", taken.message_id)
+            await in_tx(self.db, log.set_status, taken.message_id, log.FAILED, self._now(),
+                        error=repr(exc), count_attempt=True)
+            await self.outbox.send_plain(channel, inbound.chat_id, taken.patient_id,
+                                         texts.SOMETHING_WENT_WRONG, reply_to=taken.message_id)
+            return
         await in_tx(self.db, log.set_status, taken.message_id, log.PROCESSED, self._now(),
                     count_attempt=True)
 
-    async def _replay_own(self, channel: Channel, message: log.Message) -> None:
+    async def _replay_own(self, channel: Channel, chat_id: int, message: log.Message) -> None:
         """Answer a claimed message the gateway answers itself, from its stored decision."""
-        inbound, taken = replay(message)
-        if not inbound.chat_id:
-            return
+        inbound, taken = replay(message, chat_id)
         await self._run_own(channel, inbound, taken)
 
     # -- Rasa ------------------------------------------------------------------------
@@ -261,7 +269,7 @@ class Gateway:
                                         message.unsent_replies, already_sent)
                 continue
             if message.decision is not None:  # the gateway's own answer, not Rasa's
-                await self._replay_own(channel, message)
+                await self._replay_own(channel, chat_id, message)
                 if up_to is not None and message.id >= up_to:
                     return
                 continue
@@ -270,7 +278,7 @@ class Gateway:
                     replies = await self._ask_rasa(patient_id, message)
             except RasaUnavailable as exc:
                 if await self._hold(patient_id, channel, chat_id, message, str(exc)):
-                    await self._answer_decided(patient_id, channel)
+                    await self._answer_decided(patient_id, channel, chat_id)
                 return
             except RasaRequestError as exc:
                 logger.error("Rasa refused message %s: %s", message.id, exc)
@@ -321,14 +329,14 @@ class Gateway:
             skip=already_sent, done=functools.partial(log.replies_done, message_id=message.id),
         )
 
-    async def _answer_decided(self, patient_id: str, channel: Channel) -> None:
+    async def _answer_decided(self, patient_id: str, channel: Channel, chat_id: int) -> None:
         """While Rasa is down: the gateway's own answers waiting behind a message for Rasa
         (e.g. a /sos a dead worker left) need not wait for it."""
         while True:
             message = await in_tx(self.db, log.claim_next_decided, patient_id, self._now())
             if message is None:
                 return
-            await self._replay_own(channel, message)
+            await self._replay_own(channel, chat_id, message)
 
     def _gives_up(self, message: log.Message, error: str) -> bool:
         """Whether the message itself is the problem: Rasa answered it nothing (this time,

@@ -132,12 +132,13 @@ def _own(
                  detail=None if detail is None else str(detail))
 
 
-def replay(message: log.Message) -> tuple[model.Inbound, Taken]:
+def replay(message: log.Message, chat_id: int) -> tuple[model.Inbound, Taken]:
     """The event and decision stored on a message the gateway answers itself, to run its
-    handler again after a worker died before answering (no button to answer then)."""
+    handler again after a worker died before answering (no button to answer then);
+    ``chat_id``: the patient's chat, if the row has none."""
     decision = message.decision or {}
     inbound = model.Inbound(
-        channel=message.channel, user_id="", chat_id=int(message.chat_id or 0),
+        channel=message.channel, user_id="", chat_id=int(message.chat_id or chat_id),
         kind=message.kind, text=message.text, update_id=message.update_id,
         message_id=message.telegram_message_id,
     )

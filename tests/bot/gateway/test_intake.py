@@ -88,7 +88,7 @@ def test_fixed_replies_are_logged_received_with_their_decision(
     message = db_session.get(log.Message, taken.message_id)
     assert message.status == log.RECEIVED
     assert message.decision == {"next": "reply", "reply_kind": reply_kind}
-    assert replay(message)[1] == dataclasses.replace(taken, ready=None)
+    assert replay(message, 0)[1] == dataclasses.replace(taken, ready=None)
 
 
 def test_commands_checkin_goes_to_rasa_others_are_local(db_session: Session) -> None:
@@ -98,7 +98,7 @@ def test_commands_checkin_goes_to_rasa_others_are_local(db_session: Session) -> 
     assert taken.next is Next.COMMAND
     message = db_session.get(log.Message, taken.message_id)
     assert (message.status, message.decision) == (log.RECEIVED, {"next": "command"})
-    inbound, again = replay(message)
+    inbound, again = replay(message, 0)
     assert (inbound.command, again.next, again.message_id) == (("help", []), Next.COMMAND,
                                                                taken.message_id)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -241,3 +242,26 @@ async def test_a_job_that_fails_on_the_database_is_retried(
     sent = harness.telegram.texts_to(user)[3:]
     assert sent == ["You said: are you there", sos.help_text()]
     assert _statuses(harness) == [("are you there", "processed"), ("/help", "processed")]
+
+
+async def test_a_gateway_answer_that_fails_on_a_bug_is_given_up_once(
+    harness: GatewayHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A handler that raises (not the database) is given up, not re-run by every pass."""
+    assert harness.gateway is not None
+    harness.gateway.flight.ttl = timedelta(seconds=0.5)
+    user = await harness.consent()
+    calls = []
+
+    def broken() -> str:
+        calls.append(1)
+        raise ValueError("broken help text")
+
+    monkeypatch.setattr(sos, "help_text", broken)
+    await harness.say(user, "/help")
+    await harness.telegram.wait_texts(user, 4)
+    await asyncio.sleep(2.0)  # four retry passes
+    await harness.gateway.idle()
+    assert harness.telegram.texts_to(user)[3:] == [texts.SOMETHING_WENT_WRONG]
+    assert _statuses(harness) == [("/help", "failed")]
+    assert len(calls) == 1
