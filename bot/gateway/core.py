@@ -91,7 +91,8 @@ class Gateway:
         self._now = now
         self._retry_interval = retry_interval
         self._retry_task: asyncio.Task[None] | None = None
-        self._last_answer: datetime | None = None  # Rasa's last non-empty answer
+        # per Rasa server: when the latest request it answered non-empty was sent
+        self._last_answer: dict[str, datetime] = {}
         self._first_empty: dict[int, datetime] = {}  # message id: Rasa's first empty answer
 
     def add_channel(self, channel: Channel) -> None:
@@ -217,15 +218,23 @@ class Gateway:
             # A long text goes to Rasa's classifiers cut, but the risk assessment reads
             # all of it (bot/rasa/risk_step.py: full_text).
             metadata["full_text"] = message.text
+        asked_at = self._now()
         replies = await self.rasa.send_message(
             patient_id, message.payload or message.text or "", metadata
         )
         if not replies:
             self._first_empty.setdefault(message.id, self._now())
             raise RasaUnavailable(EMPTY_ANSWER)
-        self._last_answer = self._now()
+        server = self._server(patient_id)
+        self._last_answer[server] = max(asked_at, self._last_answer.get(server, asked_at))
         self._first_empty.pop(message.id, None)
         return replies
+
+    def _server(self, patient_id: str) -> str:
+        """The Rasa server the patient's messages go to (one per patient with several)."""
+        pick = getattr(self.rasa, "client_for", None)
+        client = pick(patient_id) if pick is not None else self.rasa
+        return str(client.base_url)
 
     async def drain(
         self,
@@ -340,8 +349,10 @@ class Gateway:
 
     def _gives_up(self, message: log.Message, error: str) -> bool:
         """Whether the message itself is the problem: Rasa answered it nothing (this time,
-        after ``MAX_EMPTY_REPLIES`` attempts in all) and either answered other messages
-        since its first empty answer, or the message is ``GIVE_UP_AFTER`` old."""
+        after ``MAX_EMPTY_REPLIES`` attempts in all) and either the same Rasa server
+        answered a message non-empty that was sent after this one's first empty answer (a
+        request already in flight when an outage began does not count), or the message is
+        ``GIVE_UP_AFTER`` old."""
         if error != EMPTY_ANSWER:
             return False
         now = self._now()
@@ -350,7 +361,8 @@ class Gateway:
             return False
         if now - message.created_at >= GIVE_UP_AFTER:
             return True
-        return self._last_answer is not None and self._last_answer > first
+        answered = self._last_answer.get(self._server(message.patient_id))
+        return answered is not None and answered > first
 
     async def _hold(
         self, patient_id: str, channel: Channel, chat_id: int, first: log.Message, error: str
