@@ -195,8 +195,10 @@ def _counts(database_url: str, users: list[int]) -> dict[str, int]:
 SERVICES: dict[str, Any] = {}  # "postgres"/"redis": the private servers of a fault run
 
 
-async def _fault(kind: str, production: Any, telegram: PushingTelegram, delay: float) -> str:
-    """Half-way through: kill -9 a process and start it again, or a 429 storm."""
+async def _fault(kind: str, production: Any, telegram: PushingTelegram, delay: float,
+                 down: float = 5.0) -> str:
+    """Half-way through: kill -9 a process and start it again ``down`` seconds later, or a
+    429 storm."""
     await asyncio.sleep(delay)
     loop = asyncio.get_running_loop()
     if kind == "429":
@@ -205,16 +207,16 @@ async def _fault(kind: str, production: Any, telegram: PushingTelegram, delay: f
     if kind in ("postgres", "redis"):
         service = SERVICES[kind]
         pid = await loop.run_in_executor(None, service.kill)
-        await asyncio.sleep(5)
+        await asyncio.sleep(down)
         started = time.monotonic()
         await loop.run_in_executor(None, service.restart)
-        return (f"kill -9 private {kind} (pid {pid}), restarted after 5 s "
+        return (f"kill -9 private {kind} (pid {pid}), restarted after {down:g} s "
                 f"(up again in {time.monotonic() - started:.1f} s)")
     name = {"rasa": "rasa-1", "actions": "actions-1", "gateway": "gateway-1"}[kind]
     pid = await loop.run_in_executor(None, production.kill, name)
-    await asyncio.sleep(5)
+    await asyncio.sleep(down)
     await loop.run_in_executor(None, production.restart, name)
-    return f"kill -9 {name} (pid {pid}), restarted after 5 s"
+    return f"kill -9 {name} (pid {pid}), restarted after {down:g} s"
 
 
 def _checkins_due(database_url: str, users: list[int], seconds: float) -> str:
@@ -289,7 +291,8 @@ async def _drive(telegram: PushingTelegram, users: list[int], args: argparse.Nam
     until = started + args.seconds
     fault = None
     if args.fault and (production is not None or args.fault == "429"):
-        fault = asyncio.create_task(_fault(args.fault, production, telegram, args.seconds / 2))
+        fault = asyncio.create_task(_fault(args.fault, production, telegram, args.seconds / 2,
+                                            args.fault_seconds))
     await asyncio.gather(*(_patient(telegram, u, args, random.Random(rng.random()), until, out)
                            for u in users))
     out["elapsed"] = time.monotonic() - started
@@ -421,6 +424,8 @@ def main() -> int:
                                             "redis"), default=None,
                         help="half-way: kill -9 and restart one process, or a 429 storm; "
                              "postgres/redis start private servers and kill those")
+    parser.add_argument("--fault-seconds", type=float, default=5.0,
+                        help="how long the killed process stays down (default 5)")
     parser.add_argument("--checkins-due", type=float, default=0.0, metavar="SECONDS",
                         help="make every patient's evening check-in due about SECONDS into "
                              "the run (both workers' schedulers plan it); counts doubles")

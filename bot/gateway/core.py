@@ -5,6 +5,10 @@ then be told it arrived); everything after runs in the patient's own queue
 (:class:`~bot.gateway.serial.SerialRunner`), so one patient's pauses never hold up
 another and each patient's messages stay in order. When Rasa is down or slow the patient
 gets one holding reply and the message waits as ``pending_retry`` for the retry loop.
+
+The gateway's own answers (commands, safety-plan steps, fixed replies) are stored with
+their decision and marked ``processed`` only once sent (:meth:`Gateway._answer_own`): a
+worker that dies first leaves them to the retry loop, which runs the handler again.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -24,7 +28,7 @@ from bot.gateway import texts, tx
 from bot.gateway.answers import HANDLERS
 from bot.gateway.commands import Commands
 from bot.gateway.delivery import TYPING_AFTER, Outbox, typing
-from bot.gateway.intake import Next, Taken, take_in, telegram_update_id
+from bot.gateway.intake import Next, Taken, replay, take_in, telegram_update_id
 from bot.gateway.model import Channel, Inbound
 from bot.gateway.outbound import Outbound, PatientUnreachable
 from bot.gateway.plan_flow import SafetyPathway
@@ -40,7 +44,12 @@ from bot.store.db import Database
 logger = logging.getLogger(__name__)
 
 HOLDING = "holding"
-MAX_EMPTY_REPLIES = 3  # Rasa answered nothing this often: give up on that message
+EMPTY_ANSWER = "Rasa answered nothing (action server down?)"
+# Rasa answered nothing to a message this often, and answered others meanwhile: the
+# message itself is the problem, give up on it. While Rasa answers nobody (an action
+# server or database outage) the message waits, up to GIVE_UP_AFTER from its arrival.
+MAX_EMPTY_REPLIES = 3
+GIVE_UP_AFTER = timedelta(minutes=10)
 
 
 class Gateway:
@@ -82,6 +91,9 @@ class Gateway:
         self._now = now
         self._retry_interval = retry_interval
         self._retry_task: asyncio.Task[None] | None = None
+        # per Rasa server: when the latest request it answered non-empty was sent
+        self._last_answer: dict[str, datetime] = {}
+        self._first_empty: dict[int, datetime] = {}  # message id: Rasa's first empty answer
 
     def add_channel(self, channel: Channel) -> None:
         """Make ``channel`` available for replies and deliveries."""
@@ -148,7 +160,47 @@ class Gateway:
     async def _follow_up(self, channel: Channel, inbound: Inbound, taken: Taken) -> None:
         """Answer an event that was taken in (runs in the patient's queue)."""
         await channel.answer_button(inbound.callback_id)
+        if taken.message_id is not None and taken.next is not Next.RASA:
+            await self._answer_own(channel, inbound, taken)
+            return
         await HANDLERS[taken.next](self, channel, inbound, taken)
+
+    async def _answer_own(self, channel: Channel, inbound: Inbound, taken: Taken) -> None:
+        """Answer a logged message the gateway answers itself, unless another pass took it
+        (a drain under the patient's claim, after this worker's own job was queued)."""
+        patient, message_id = taken.patient_id, taken.message_id
+        assert patient is not None and message_id is not None
+        async with self.flight.hold(patient, message_id) as mine:
+            if not mine:
+                return
+            claimed = await in_tx(self.db, log.claim_own, message_id, self._now())
+            if claimed:
+                await self._run_own(channel, inbound, taken)
+            elif claimed is None:  # an older message was left by a failed job: in order
+                await self._drain_claimed(patient, channel, inbound.chat_id, message_id, None)
+
+    async def _run_own(self, channel: Channel, inbound: Inbound, taken: Taken) -> None:
+        """Run the handler of a claimed message, then mark it processed (at least once: a
+        worker that dies between the answer and the mark has it sent again)."""
+        assert taken.message_id is not None
+        try:
+            await HANDLERS[taken.next](self, channel, inbound, taken)
+        except (OperationalError, asyncio.CancelledError):
+            raise  # the database is unwell or the worker stops: the retry loop takes it
+        except Exception as exc:  # a bug must not make the retry loop run it for ever
+            logger.exception("answering message %s failed", taken.message_id)
+            await in_tx(self.db, log.set_status, taken.message_id, log.FAILED, self._now(),
+                        error=repr(exc), count_attempt=True)
+            await self.outbox.send_plain(channel, inbound.chat_id, taken.patient_id,
+                                         texts.SOMETHING_WENT_WRONG, reply_to=taken.message_id)
+            return
+        await in_tx(self.db, log.set_status, taken.message_id, log.PROCESSED, self._now(),
+                    count_attempt=True)
+
+    async def _replay_own(self, channel: Channel, chat_id: int, message: log.Message) -> None:
+        """Answer a claimed message the gateway answers itself, from its stored decision."""
+        inbound, taken = replay(message, chat_id)
+        await self._run_own(channel, inbound, taken)
 
     # -- Rasa ------------------------------------------------------------------------
 
@@ -166,12 +218,23 @@ class Gateway:
             # A long text goes to Rasa's classifiers cut, but the risk assessment reads
             # all of it (bot/rasa/risk_step.py: full_text).
             metadata["full_text"] = message.text
+        asked_at = self._now()
         replies = await self.rasa.send_message(
             patient_id, message.payload or message.text or "", metadata
         )
         if not replies:
-            raise RasaUnavailable("Rasa answered nothing (action server down?)")
+            self._first_empty.setdefault(message.id, self._now())
+            raise RasaUnavailable(EMPTY_ANSWER)
+        server = self._server(patient_id)
+        self._last_answer[server] = max(asked_at, self._last_answer.get(server, asked_at))
+        self._first_empty.pop(message.id, None)
         return replies
+
+    def _server(self, patient_id: str) -> str:
+        """The Rasa server the patient's messages go to (one per patient with several)."""
+        pick = getattr(self.rasa, "client_for", None)
+        client = pick(patient_id) if pick is not None else self.rasa
+        return str(client.base_url)
 
     async def drain(
         self,
@@ -214,11 +277,17 @@ class Gateway:
                 await self._send_answer(channel, chat_id, patient_id, message,
                                         message.unsent_replies, already_sent)
                 continue
+            if message.decision is not None:  # the gateway's own answer, not Rasa's
+                await self._replay_own(channel, chat_id, message)
+                if up_to is not None and message.id >= up_to:
+                    return
+                continue
             try:
                 async with typing(channel, chat_id, after=TYPING_AFTER):
                     replies = await self._ask_rasa(patient_id, message)
             except RasaUnavailable as exc:
-                await self._hold(patient_id, channel, chat_id, message, str(exc))
+                if await self._hold(patient_id, channel, chat_id, message, str(exc)):
+                    await self._answer_decided(patient_id, channel, chat_id)
                 return
             except RasaRequestError as exc:
                 logger.error("Rasa refused message %s: %s", message.id, exc)
@@ -269,29 +338,68 @@ class Gateway:
             skip=already_sent, done=functools.partial(log.replies_done, message_id=message.id),
         )
 
+    async def _answer_decided(self, patient_id: str, channel: Channel, chat_id: int) -> None:
+        """While Rasa is down: the gateway's own answers waiting behind a message for Rasa
+        (e.g. a /sos a dead worker left) need not wait for it."""
+        while True:
+            message = await in_tx(self.db, log.claim_next_decided, patient_id, self._now())
+            if message is None:
+                return
+            await self._replay_own(channel, chat_id, message)
+
+    def _gives_up(self, message: log.Message, error: str) -> bool:
+        """Whether the message itself is the problem: Rasa answered it nothing (this time,
+        after ``MAX_EMPTY_REPLIES`` attempts in all) and either the same Rasa server
+        answered a message non-empty that was sent after this one's first empty answer (a
+        request already in flight when an outage began does not count), or the message is
+        ``GIVE_UP_AFTER`` old."""
+        if error != EMPTY_ANSWER:
+            return False
+        now = self._now()
+        first = self._first_empty.get(message.id, now)
+        if message.attempts + 1 < MAX_EMPTY_REPLIES:
+            return False
+        if now - message.created_at >= GIVE_UP_AFTER:
+            return True
+        answered = self._last_answer.get(self._server(message.patient_id))
+        return answered is not None and answered > first
+
     async def _hold(
         self, patient_id: str, channel: Channel, chat_id: int, first: log.Message, error: str
-    ) -> None:
-        """Rasa is unavailable: mark the backlog pending_retry; one holding reply per wait."""
-        give_up = "answered nothing" in error and first.attempts + 1 >= MAX_EMPTY_REPLIES
+    ) -> bool:
+        """Rasa is unavailable: mark the backlog pending_retry; one holding reply per wait.
 
-        def mark(session: Any) -> bool:
+        Returns whether the backlog holds answers of the gateway's own (see
+        :meth:`_answer_decided`).
+        """
+        give_up = self._gives_up(first, error)
+        if give_up:
+            self._first_empty.pop(first.id, None)
+        cutoff = self._now() - GIVE_UP_AFTER  # entries of messages answered elsewhere
+        for message_id in [m for m, at in self._first_empty.items() if at < cutoff]:
+            del self._first_empty[message_id]
+
+        def mark(session: Any) -> tuple[bool, bool]:
             now = self._now()
+            decided = False
             for number, message in enumerate(log.backlog(session, patient_id)):
                 status = log.FAILED if give_up and number == 0 else log.PENDING_RETRY
                 log.set_status(session, message.id, status, now, error=error if number == 0
                                else None, count_attempt=number == 0)
+                decided = decided or message.decision is not None
             last = log.last_outbound(session, patient_id)
-            return last is None or last.kind != HOLDING
+            return last is None or last.kind != HOLDING, decided
 
         logger.warning("Rasa unavailable for patient %s: %s", patient_id, error)
-        needs_holding = await in_tx(self.db, mark)
+        needs_holding, decided = await in_tx(self.db, mark)
         if give_up:
+            logger.error("giving up on message %s: %s", first.id, error)
             await self.outbox.send_plain(channel, chat_id, patient_id, texts.SOMETHING_WENT_WRONG,
                                          reply_to=first.id)
         elif needs_holding:
             await self.outbox.send_plain(channel, chat_id, patient_id, texts.HOLDING_REPLY,
                                          kind=HOLDING, reply_to=first.id)
+        return decided
 
     async def _retry_loop(self) -> None:
         """Every ``retry_interval``: drain patients with messages waiting for Rasa."""
@@ -303,8 +411,9 @@ class Gateway:
                 logger.exception("retry pass failed")
 
     async def retry_pending(self) -> int:
-        """Queue a drain for every patient with pending_retry messages or an answer a dead
-        worker left half-sent; returns how many."""
+        """Queue a drain for every patient with pending_retry messages, an answer a dead
+        worker left half-sent, or messages left received/processing by a job that failed
+        (untouched for the claim's time to live, not busy here); returns how many."""
         def waiting(session: Any) -> list[str]:
             found = log.patients_with(session, (log.PENDING_RETRY,))
             return found + [p for p in log.patients_with_unsent(session) if p not in found]
@@ -343,4 +452,4 @@ class Gateway:
         await self.outbound.trigger_checkin(patient_id)
 
 
-__all__ = ["HOLDING", "MAX_EMPTY_REPLIES", "Gateway", "PatientUnreachable"]
+__all__ = ["GIVE_UP_AFTER", "HOLDING", "MAX_EMPTY_REPLIES", "Gateway", "PatientUnreachable"]

@@ -113,24 +113,55 @@ def _log(
     return int(message.id)
 
 
+def _own(
+    session: Session, patient_id: str, inbound: model.Inbound, now: datetime, next_: Next,
+    **kw: object,
+) -> Taken:
+    """Log a message the gateway answers itself: ``received``, with the decision on it
+    (``kw``: the columns, plus ``reply_kind``/``detail`` for the handler), so that a
+    worker that dies before answering leaves it for the retry loop (:func:`replay`)."""
+    reply_kind, detail = kw.pop("reply_kind", None), kw.pop("detail", None)
+    decision = {"next": next_.value}
+    if reply_kind is not None:
+        decision["reply_kind"] = str(reply_kind)
+    if detail is not None:
+        decision["detail"] = str(detail)
+    message_id = _log(session, patient_id, inbound, now, decision=decision, **kw)
+    return Taken(next_, patient_id, message_id,
+                 reply_kind=None if reply_kind is None else str(reply_kind),
+                 detail=None if detail is None else str(detail))
+
+
+def replay(message: log.Message, chat_id: int) -> tuple[model.Inbound, Taken]:
+    """The event and decision stored on a message the gateway answers itself, to run its
+    handler again after a worker died before answering (no button to answer then);
+    ``chat_id``: the patient's chat, if the row has none."""
+    decision = message.decision or {}
+    inbound = model.Inbound(
+        channel=message.channel, user_id="", chat_id=int(message.chat_id or chat_id),
+        kind=message.kind, text=message.text, update_id=message.update_id,
+        message_id=message.telegram_message_id,
+    )
+    return inbound, Taken(Next(decision["next"]), message.patient_id, message.id,
+                          reply_kind=decision.get("reply_kind"), detail=decision.get("detail"))
+
+
 def _button(session: Session, patient_id: str, inbound: model.Inbound, now: datetime) -> Taken:
     """A press on a Rasa button: resolve its payload through the logged outbound message."""
     data = inbound.text or ""
     if data in (model.CONSENT_YES, model.CONSENT_NO):
         return Taken(Next.ALREADY_CONSENTED, patient_id)
     if data in (model.DELETE_YES, model.DELETE_NO):
-        message_id = _log(session, patient_id, inbound, now, kind=model.BUTTON, text=data,
-                          status=log.PROCESSED)
-        return Taken(Next.DELETE if data == model.DELETE_YES else Next.KEEP, patient_id,
-                     message_id)
+        return _own(session, patient_id, inbound, now,
+                    Next.DELETE if data == model.DELETE_YES else Next.KEEP,
+                    kind=model.BUTTON, text=data)
     if data.startswith((plan_steps.COUNTRY_PREFIX, plan_steps.PLAN_PREFIX)):
         country = data.startswith(plan_steps.COUNTRY_PREFIX)
         detail = (plan_steps.choose_country(session, patient_id, data) if country
                   else plan_steps.press(session, patient_id, data, now))
-        message_id = _log(session, patient_id, inbound, now, kind=model.BUTTON,
-                          text=plan_steps.button_title(data), status=log.PROCESSED)
-        return Taken(Next.COUNTRY if country else Next.SAFETY_PLAN, patient_id, message_id,
-                     detail=detail)
+        return _own(session, patient_id, inbound, now,
+                    Next.COUNTRY if country else Next.SAFETY_PLAN, kind=model.BUTTON,
+                    text=plan_steps.button_title(data), detail=detail)
     source = log.find_outbound(session, patient_id, inbound.message_id)
     index = data.removeprefix(model.RASA_BUTTON_PREFIX)
     buttons = source.buttons if source is not None and source.buttons else []
@@ -139,9 +170,8 @@ def _button(session: Session, patient_id: str, inbound: model.Inbound, now: date
     button = buttons[int(index)]
     if button["payload"] in plan_steps.PAYLOADS:
         detail = plan_steps.payload(session, patient_id, button["payload"], now)
-        message_id = _log(session, patient_id, inbound, now, kind=model.BUTTON,
-                          text=button["title"], payload=button["payload"], status=log.PROCESSED)
-        return Taken(Next.SAFETY_PLAN, patient_id, message_id, detail=detail)
+        return _own(session, patient_id, inbound, now, Next.SAFETY_PLAN, kind=model.BUTTON,
+                    text=button["title"], payload=button["payload"], detail=detail)
     safety_plans.pause(session, patient_id)  # an answer to Rasa closes an open plan question
     message_id = _log(session, patient_id, inbound, now, kind=model.BUTTON,
                       text=button["title"], payload=button["payload"])
@@ -217,27 +247,23 @@ def _take_in(
             message_id = _log(session, patient.id, inbound, now, kind=model.COMMAND,
                               text=inbound.text)
             return Taken(Next.RASA, patient.id, message_id)
-        message_id = _log(session, patient.id, inbound, now, kind=model.COMMAND,
-                          text=inbound.text, status=log.PROCESSED)
-        return Taken(Next.COMMAND, patient.id, message_id)
+        return _own(session, patient.id, inbound, now, Next.COMMAND, kind=model.COMMAND,
+                    text=inbound.text)
     if inbound.kind == model.TEXT:
         text = inbound.text or ""
         if not text.strip():
-            message_id = _log(session, patient.id, inbound, now, kind=model.TEXT, text=text,
-                              status=log.PROCESSED)
-            return Taken(Next.REPLY, patient.id, message_id, reply_kind="empty")
+            return _own(session, patient.id, inbound, now, Next.REPLY, kind=model.TEXT,
+                        text=text, reply_kind="empty")
         if safety_plans.asking(session, patient.id, now) is not None:
             if assess(text).risk is Risk.NONE:
                 detail = plan_steps.answer(session, patient.id, text, now)
-                message_id = _log(session, patient.id, inbound, now, kind=model.TEXT,
-                                  text=text, status=log.PROCESSED)
-                return Taken(Next.SAFETY_PLAN, patient.id, message_id, detail=detail)
+                return _own(session, patient.id, inbound, now, Next.SAFETY_PLAN,
+                            kind=model.TEXT, text=text, detail=detail)
             safety_plans.pause(session, patient.id)  # risk: the crisis path, not the plan
         truncated = len(text) > MAX_TEXT_CHARS
         payload = text_for_nlu(text) if truncated else None
         message_id = _log(session, patient.id, inbound, now, kind=model.TEXT, text=text,
                           payload=payload)
         return Taken(Next.RASA, patient.id, message_id, truncated=truncated)
-    message_id = _log(session, patient.id, inbound, now, kind=inbound.kind, text=inbound.text,
-                      status=log.PROCESSED)
-    return Taken(Next.REPLY, patient.id, message_id, reply_kind=inbound.kind)
+    return _own(session, patient.id, inbound, now, Next.REPLY, kind=inbound.kind,
+                text=inbound.text, reply_kind=inbound.kind)

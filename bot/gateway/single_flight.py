@@ -12,8 +12,9 @@ Rasa or pacing a reply; the claim (:mod:`bot.store.claims`) makes that worker wa
 
 The holder renews its claim while it works and deletes it at the end; a dead worker's
 claim expires after ``ttl`` and the retry loop takes its patients over
-(:func:`bot.store.claims.orphaned_patients`). On SQLite (one gateway process, one
-writer) claims are off: the in-process runner is enough and no transaction is added.
+(:func:`bot.store.claims.orphaned_patients`), as it does the patients of a job that
+failed on a database error. On SQLite (one gateway process, one writer) claims are off:
+the in-process runner is enough and no transaction is added.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from datetime import datetime, timedelta
 
 from bot.gateway.tx import in_tx
 from bot.store import claims
+from bot.store import messages as log
 from bot.store.db import Database
 
 logger = logging.getLogger(__name__)
@@ -117,10 +119,12 @@ class SingleFlight:
                 logger.exception("could not renew the claim on %s", patient_id)
 
     async def orphans(self) -> list[str]:
-        """Patients left half-done by a worker that died (see the module docstring)."""
-        if not self.enabled:
-            return []
+        """Patients left half-done by a worker that died, or by a job that failed on a
+        database error: messages received/processing untouched for ``ttl``, with no live
+        claim (claims off: the caller skips patients busy in its own runner)."""
         now = self._now()
+        if not self.enabled:
+            return await in_tx(self.db, log.stale_patients, now - self.ttl)
         return await in_tx(self.db, claims.orphaned_patients, now, now - self.ttl)
 
     async def live(self) -> set[str]:

@@ -96,14 +96,5 @@ def orphaned_patients(session: Session, now: datetime, older_than: datetime) -> 
 
     Their last change is older than ``older_than`` and nobody holds a live claim.
     """
-    rows = session.execute(
-        select(log.Message.patient_id)
-        .where(
-            log.Message.direction == log.IN,
-            log.Message.status.in_((log.RECEIVED, log.PROCESSING)),
-            log.Message.updated_at < older_than,
-        )
-        .order_by(log.Message.id)
-    ).scalars()
     claimed = live_claims(session, now)
-    return [p for p in dict.fromkeys(rows) if p not in claimed]
+    return [p for p in log.stale_patients(session, older_than) if p not in claimed]

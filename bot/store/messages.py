@@ -12,6 +12,12 @@ Rasa's answer to an inbound message is stored on it (``unsent_replies``) in the 
 transaction that marks it ``processed``, and cleared in the one that logs the end of the
 reply: a worker that dies in between leaves it for the next one to send the rest
 (:func:`next_unsent`), before anything newer of the patient's goes to Rasa.
+
+A message the gateway answers itself (a command, a safety-plan step, "edited messages are
+not read") is stored ``received`` with the gateway's decision on it (``decision``: the
+``Next`` value and its details) and marked ``processed`` once its answer is sent; a
+worker that dies in between leaves it for the retry loop, which runs the same handler
+again (not Rasa), in order with the patient's other messages.
 """
 
 from __future__ import annotations
@@ -110,6 +116,8 @@ class Message(Base):
     reply_to_id = Column(Integer, ForeignKey("messages.id", ondelete="SET NULL"), nullable=True)
     # inbound: Rasa's answer while it is not all sent yet (SQL NULL once it is)
     unsent_replies = Column(JSON(none_as_null=True), nullable=True)
+    # inbound the gateway answers itself: what to do ({"next": ..., "detail": ...})
+    decision = Column(JSON(none_as_null=True), nullable=True)
 
 
 class ProcessedUpdate(Base):
@@ -159,14 +167,16 @@ def log_inbound(
     chat_id: int | None = None,
     telegram_message_id: int | None = None,
     update_id: int | None = None,
+    decision: dict[str, str] | None = None,
 ) -> Message:
-    """Store an inbound message (before it is handled)."""
+    """Store an inbound message (before it is handled; ``decision``: the gateway's own
+    answer to give, see the module docstring)."""
     if status not in INBOUND_STATUSES:
         raise ValueError(f"not an inbound status: {status!r}")
     return _add(
         session, patient_id, now, IN, channel=channel, kind=kind, text=text, payload=payload,
         status=status, attempts=0, chat_id=chat_id, telegram_message_id=telegram_message_id,
-        update_id=update_id,
+        update_id=update_id, decision=decision,
     )
 
 
@@ -264,6 +274,65 @@ def claim_next(session: Session, patient_id: str, now: datetime) -> Message | No
         message.updated_at = now
         session.flush()
     return message
+
+
+def claim_own(session: Session, message_id: int, now: datetime) -> bool | None:
+    """Move a message the gateway answers itself to ``processing``, under the patient's
+    claim. False: someone took it already; None: an older message of the patient was left
+    received/processing (a failed job): drain the patient in order instead."""
+    message = session.get(Message, message_id)
+    if message is None or message.status not in (RECEIVED, PENDING_RETRY):
+        return False
+    older = session.execute(
+        select(Message.id).where(
+            Message.patient_id == message.patient_id,
+            Message.direction == IN,
+            Message.status.in_((RECEIVED, PROCESSING)),
+            Message.id < message_id,
+        ).limit(1)
+    ).first()
+    if older is not None:
+        return None
+    message.status = PROCESSING
+    message.updated_at = now
+    session.flush()
+    return True
+
+
+def claim_next_decided(session: Session, patient_id: str, now: datetime) -> Message | None:
+    """The patient's oldest unfinished message the gateway answers itself, claimed (while
+    Rasa is down these need not wait for it)."""
+    message = session.execute(
+        select(Message)
+        .where(
+            Message.patient_id == patient_id,
+            Message.direction == IN,
+            Message.status.in_(UNFINISHED),
+            Message.decision.is_not(None),
+        )
+        .order_by(Message.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    if message is not None:
+        message.status = PROCESSING
+        message.updated_at = now
+        session.flush()
+    return message
+
+
+def stale_patients(session: Session, older_than: datetime) -> list[str]:
+    """Patients with inbound messages left received/processing since before ``older_than``
+    (a job that failed on a database error, a worker that died), longest-waiting first."""
+    rows = session.execute(
+        select(Message.patient_id)
+        .where(
+            Message.direction == IN,
+            Message.status.in_((RECEIVED, PROCESSING)),
+            Message.updated_at < older_than,
+        )
+        .order_by(Message.id)
+    ).scalars()
+    return list(dict.fromkeys(rows))
 
 
 def next_unsent(session: Session, patient_id: str) -> tuple[Message, int] | None:

@@ -7,7 +7,8 @@ REST channel replies, chosen by the message:
 - "offer plan": the safety-plan offer with the gateway-handled payloads (as triage sends);
 - "silent": an empty list (as when the action server is down);
 - anything else: ``You said: <message>``.
-``down = True`` answers 503; ``delay`` seconds makes every answer slow.
+``down = True`` answers 503; ``silent = True`` answers every message with an empty list (an
+action-server or database outage); ``delay`` seconds makes every answer slow.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class FakeRasa:
         self.token = token
         self.pause = pause
         self.down = False
+        self.silent = False
         self.delay = 0.0
         self.received: list[Received] = []
         self.triggered: list[tuple[str, str]] = []
@@ -92,7 +94,7 @@ class FakeRasa:
 
     def replies(self, sender: str, message: str) -> list[dict[str, Any]]:
         """The canned reply for ``message``."""
-        if message == "silent":
+        if message == "silent" or self.silent:
             return []
         if message == "breathe":
             return [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timezone
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.gateway import model
-from bot.gateway.intake import MAX_TEXT_CHARS, Next, take_in, text_for_nlu
+from bot.gateway.intake import MAX_TEXT_CHARS, Next, replay, take_in, text_for_nlu
 from bot.settings import Settings
 from bot.store import messages as log
 
@@ -77,13 +78,17 @@ def test_a_long_repeated_sentence_reaches_the_classifier_once() -> None:
     ("sticker", None, "sticker"),
     (model.EDITED, "changed", model.EDITED),
 ])
-def test_fixed_replies_are_logged_as_processed(
+def test_fixed_replies_are_logged_received_with_their_decision(
     db_session: Session, kind: str, text: str | None, reply_kind: str
 ) -> None:
+    """Marked processed only once answered (the gateway does it after sending)."""
     _consent(db_session)
     taken = _take(db_session, _in(kind, text))
     assert (taken.next, taken.reply_kind) == (Next.REPLY, reply_kind)
-    assert db_session.get(log.Message, taken.message_id).status == log.PROCESSED
+    message = db_session.get(log.Message, taken.message_id)
+    assert message.status == log.RECEIVED
+    assert message.decision == {"next": "reply", "reply_kind": reply_kind}
+    assert replay(message, 0)[1] == dataclasses.replace(taken, ready=None)
 
 
 def test_commands_checkin_goes_to_rasa_others_are_local(db_session: Session) -> None:
@@ -91,7 +96,11 @@ def test_commands_checkin_goes_to_rasa_others_are_local(db_session: Session) -> 
     assert _take(db_session, _in(model.COMMAND, "/checkin")).next is Next.RASA
     taken = _take(db_session, _in(model.COMMAND, "/help"))
     assert taken.next is Next.COMMAND
-    assert db_session.get(log.Message, taken.message_id).status == log.PROCESSED
+    message = db_session.get(log.Message, taken.message_id)
+    assert (message.status, message.decision) == (log.RECEIVED, {"next": "command"})
+    inbound, again = replay(message, 0)
+    assert (inbound.command, again.next, again.message_id) == (("help", []), Next.COMMAND,
+                                                               taken.message_id)
 
 
 def test_buttons_consent_again_delete_and_stale(db_session: Session) -> None:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
-from bot.gateway import texts
+from bot.gateway import core, sos, texts
+from bot.store import messages as log
 from bot.store.messages import Message, ProcessedUpdate
 from bot.store.models import ChannelIdentity
 from tests.fake_telegram.fake_rasa import FakeRasa
@@ -69,17 +75,69 @@ async def test_slow_rasa_counts_as_down(fake_rasa: FakeRasa, gateway_factory: Fa
     assert _statuses(harness) == [("are you there", "pending_retry")]
 
 
+def _attempts(h: GatewayHarness, text: str) -> int:
+    assert h.db is not None
+    with h.db.sessions() as session:
+        return int(session.execute(select(Message.attempts).where(
+            Message.direction == "in", Message.text == text)).scalar_one())
+
+
 async def test_rasa_answering_nothing_is_retried_then_given_up(
     harness: GatewayHarness, fake_rasa: FakeRasa
 ) -> None:
+    """Rasa answers others but never this message: the message is the problem."""
     user = await harness.consent()
+    other = await harness.consent()
     await harness.say(user, "silent")
     assert (await harness.telegram.wait_texts(user, 4))[-1] == texts.HOLDING_REPLY
+    await harness.say(other, "hello")  # answered after the silent one's first empty answer
+    await harness.telegram.wait_for(lambda: "You said: hello" in harness.telegram.texts_to(other))
     await harness.telegram.wait_texts(user, 5)
     assert harness.telegram.texts_to(user)[-1] == texts.SOMETHING_WENT_WRONG
     assert harness.gateway is not None
     await harness.gateway.idle()
-    assert _statuses(harness) == [("silent", "failed")]
+    assert _statuses(harness) == [("silent", "failed"), ("hello", "processed")]
+    assert _attempts(harness, "silent") == core.MAX_EMPTY_REPLIES
+
+
+async def test_an_outage_where_rasa_answers_nobody_loses_nothing(
+    harness: GatewayHarness, fake_rasa: FakeRasa
+) -> None:
+    """The action server or the database is down: Rasa answers every message with nothing,
+    for longer than MAX_EMPTY_REPLIES retries. The message waits (one holding reply) and
+    is answered once Rasa answers again."""
+    user = await harness.consent()
+    fake_rasa.silent = True
+    await harness.say(user, "my knee is flaring")
+    assert (await harness.telegram.wait_texts(user, 4))[-1] == texts.HOLDING_REPLY
+    await harness.telegram.wait_for(
+        lambda: _attempts(harness, "my knee is flaring") >= core.MAX_EMPTY_REPLIES + 2)
+    assert texts.SOMETHING_WENT_WRONG not in harness.telegram.texts_to(user)
+    fake_rasa.silent = False
+    await harness.telegram.wait_for(
+        lambda: "You said: my knee is flaring" in harness.telegram.texts_to(user))
+    assert harness.gateway is not None
+    await harness.gateway.idle()
+    sent = harness.telegram.texts_to(user)[3:]
+    assert sent == [texts.HOLDING_REPLY, "You said: my knee is flaring"]
+    assert _statuses(harness) == [("my knee is flaring", "processed")]
+
+
+async def test_a_message_answered_nothing_past_the_cap_is_given_up(
+    harness: GatewayHarness, fake_rasa: FakeRasa, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rasa answers nobody for longer than GIVE_UP_AFTER: the patient is not left waiting
+    for ever."""
+    monkeypatch.setattr(core, "GIVE_UP_AFTER", timedelta(seconds=2))
+    user = await harness.consent()
+    fake_rasa.silent = True
+    await harness.say(user, "hello")
+    await harness.telegram.wait_texts(user, 5, timeout=20.0)
+    assert harness.telegram.texts_to(user)[3:] == [texts.HOLDING_REPLY,
+                                                   texts.SOMETHING_WENT_WRONG]
+    assert harness.gateway is not None
+    await harness.gateway.idle()
+    assert _statuses(harness) == [("hello", "failed")]
 
 
 async def test_telegram_429_and_500_are_retried(harness: GatewayHarness) -> None:
@@ -149,3 +207,61 @@ async def test_restart_neither_loses_nor_duplicates(
     await telegram.wait_for(lambda: telegram.pending_updates == 0)
     await second.stop()
     await telegram.stop()
+
+
+@pytest.mark.parametrize("failing", ["set_status", "claim_own"])
+async def test_a_job_that_fails_on_the_database_is_retried(
+    harness: GatewayHarness, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    """The database fails once inside a job: after Rasa answered (the message stays
+    processing; the /help behind it must wait for it) or before the gateway's own answer
+    is claimed (the /help stays received). The retry loop takes the patient up once the
+    message is untouched for the claim's time to live, without the patient writing again,
+    and each answer goes out once, in order."""
+    assert harness.gateway is not None
+    harness.gateway.flight.ttl = timedelta(seconds=1)
+    real = getattr(log, failing)
+    failures = []
+
+    def flaky(session: Any, *args: Any, **kwargs: Any) -> Any:
+        if not failures and (failing != "set_status" or args[1] == log.PROCESSED):
+            failures.append(args)
+            raise OperationalError("UPDATE messages", {}, Exception("connection lost"))
+        return real(session, *args, **kwargs)
+
+    user = await harness.consent()
+    await harness.gateway.idle()
+    monkeypatch.setattr(log, failing, flaky)
+    await harness.say(user, "are you there")
+    await harness.say(user, "/help")  # behind it: waits in order, not lost either
+    await harness.telegram.wait_for(lambda: failures != [])
+    await harness.telegram.wait_for(
+        lambda: "You said: are you there" in harness.telegram.texts_to(user), timeout=15.0)
+    await harness.telegram.wait_texts(user, 5)
+    await harness.gateway.idle()
+    sent = harness.telegram.texts_to(user)[3:]
+    assert sent == ["You said: are you there", sos.help_text()]
+    assert _statuses(harness) == [("are you there", "processed"), ("/help", "processed")]
+
+
+async def test_a_gateway_answer_that_fails_on_a_bug_is_given_up_once(
+    harness: GatewayHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A handler that raises (not the database) is given up, not re-run by every pass."""
+    assert harness.gateway is not None
+    harness.gateway.flight.ttl = timedelta(seconds=0.5)
+    user = await harness.consent()
+    calls = []
+
+    def broken() -> str:
+        calls.append(1)
+        raise ValueError("broken help text")
+
+    monkeypatch.setattr(sos, "help_text", broken)
+    await harness.say(user, "/help")
+    await harness.telegram.wait_texts(user, 4)
+    await asyncio.sleep(2.0)  # four retry passes
+    await harness.gateway.idle()
+    assert harness.telegram.texts_to(user)[3:] == [texts.SOMETHING_WENT_WRONG]
+    assert _statuses(harness) == [("/help", "failed")]
+    assert len(calls) == 1

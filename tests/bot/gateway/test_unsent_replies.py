@@ -1,19 +1,23 @@
 """Rasa's answer is stored with the processed mark: a worker that dies while sending it
 leaves the rest to be sent by the next one, once each, before the patient's newer messages.
+The gateway's own answers (/help, /sos) are stored as decisions and survive a crash too.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
 from sqlalchemy import select
 
 from bot.clock import utcnow
+from bot.content.sos import get_sos_content
+from bot.gateway import sos
 from bot.gateway.replies import split_text
 from bot.store import messages as log
 from bot.store.messages import Message
-from bot.store.models import ChannelIdentity
+from bot.store.models import ChannelIdentity, Patient
 from tests.conftest import PostgresDatabases
 from tests.fake_telegram.fake_rasa import FakeRasa
 from tests.fake_telegram.harness import GatewayHarness
@@ -169,10 +173,14 @@ async def test_a_scheduled_send_waits_for_the_rest_of_a_cut_answer_postgres(
     await _scheduled_send_after_a_cut_answer(gateway_factory, fake_rasa, pg_databases.create())
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (docs/DEPLOYMENT.md): the gateway's own "
-                   "answers are not in the outbox; a worker that dies before sending one "
-                   "loses it")
-async def test_a_command_answer_cut_by_a_crash_is_sent_after_restart(database_url: str) -> None:
+def _own_answer(command: str, country: str) -> list[str]:
+    """What the gateway itself answers to ``command`` (a patient with no plan)."""
+    if command == "/help":
+        return [sos.help_text()]
+    return [sos.resources_text(country), get_sos_content().onboarding.sos_no_plan]
+
+
+async def _own_answer_cut_by_a_crash(database_url: str, command: str) -> None:
     rasa = await FakeRasa(pause=30.0).start()
     first = await GatewayHarness(database_url, rasa.url, rasa.token).start()
     telegram = first.telegram
@@ -182,25 +190,51 @@ async def test_a_command_answer_cut_by_a_crash_is_sent_after_restart(database_ur
         before = len(telegram.texts_to(user))
         await first.say(user, "breathe")
         await telegram.wait_texts(user, before + 1)
-        await first.say(user, "/help")  # stored as processed, waits behind the pause
+        await first.say(user, command)  # stored, waits behind the pause
         assert first.db is not None
         database = first.db
 
         def stored() -> bool:
             with database.sessions() as session:
                 return session.execute(select(Message.id).where(
-                    Message.direction == "in", Message.text == "/help")).first() is not None
+                    Message.direction == "in", Message.text == command)).first() is not None
 
         await telegram.wait_for(stored)
-        await first.stop()  # the worker dies in the pause, /help not answered yet
+        await first.stop()  # the worker dies in the pause, the command not answered yet
         await telegram.start(port=telegram.port)
         rasa.pause = 0.0
         second = await GatewayHarness(database_url, rasa.url, rasa.token,
                                       telegram=telegram).start()
-        await telegram.wait_texts(user, before + len(BREATHE))  # the breathing is finished
-        await telegram.wait_texts(user, before + len(BREATHE) + 1, timeout=5.0)  # and /help?
+        assert second.db is not None and second.gateway is not None
+        with second.db.sessions() as session:
+            country = str(session.execute(select(Patient.country)).scalar_one())
+        expected = [*BREATHE, *_own_answer(command, country)]
+        await telegram.wait_texts(user, before + len(expected))
+        await second.gateway.idle()
+        await asyncio.sleep(1.5)  # three more retry passes: nothing is sent twice
+        assert telegram.texts_to(user)[before:] == expected
+        with second.db.sessions() as session:
+            rows = session.execute(select(Message.text, Message.status).where(
+                Message.direction == "in").order_by(Message.id)).all()
+        assert [(r.text, r.status) for r in rows] == [("breathe", "processed"),
+                                                      (command, "processed")]
     finally:
         if second is not None:
             await second.stop()
         await telegram.stop()
         await rasa.stop()
+
+
+@pytest.mark.parametrize("command", ["/help", "/sos"])
+async def test_a_command_answer_cut_by_a_crash_is_sent_after_restart(
+    database_url: str, command: str
+) -> None:
+    await _own_answer_cut_by_a_crash(database_url, command)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("command", ["/help", "/sos"])
+async def test_a_command_answer_cut_by_a_crash_is_sent_after_restart_postgres(
+    pg_databases: PostgresDatabases, command: str
+) -> None:
+    await _own_answer_cut_by_a_crash(pg_databases.create(), command)
