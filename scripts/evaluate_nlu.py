@@ -157,9 +157,11 @@ def evaluate_items(model: Path, sets: dict[str, Path]) -> dict[str, dict[str, An
 # setA, setB and setC left it in round 4 (issue 11), when their gates passed. setD was
 # scored once in session 4 with the round-4 data frozen (docs/BENCHMARKS.md, "Blind set D,
 # first look"): its gates failed, so it is looked at and reported until they pass. The
-# next sealed set is tests/nlu/blind_v5/setE.yml.
+# setE was scored once at the end of session 4 with the round-5 data frozen (first look
+# in docs/BENCHMARKS.md) and failed too. The next sealed set is tests/nlu/blind_v6/setF.yml.
 REPORT_ONLY: dict[str, str] = {
     "setD": "first look failed in session 4; looked at since",
+    "setE": "first look failed at the end of session 4; looked at since",
 }
 
 
