@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from bot.gateway.records import erase_patient, export_json
-from bot.store import alerts, audit, claims, data_policy, safety_plans
+from bot.store import action_calls, alerts, audit, claims, data_policy, safety_plans
 from bot.store.accounts import require_coach
 from bot.store.coaches import AuditEntry
 from bot.store.data_policy import ERASE, POLICY, SCRUB
@@ -50,6 +50,8 @@ def _extra_rows(session: Session, seeded: Seeded) -> None:
         session.add(MessageStop(patient_id=pid, stopped_at=NOW))
         session.add(ReframeUse(patient_id=pid, reframe_id="r1", kind="flare", used_at=NOW))
         insert_send(session, pid, "checkin", NOW.date(), NOW, "sent", NOW)
+        action_calls.record(session, f"call-{pid}", patient_id=pid, action="action_start_flare",
+                            message_id=None, now=NOW, response={"events": [], "responses": []})
 
 
 def _counts(session: Session, patient_id: str) -> dict[str, int]:
