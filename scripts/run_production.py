@@ -196,7 +196,8 @@ def start_rasa(production: Production, number: int, endpoints: Path, model: Path
     layout = production.layout
     name = f"rasa-{number}"
     _spawn(production, name, [
-        str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", production.rasa_token,
+        # One argument with "=": a token starting with "-" is not read as an option.
+        str(VENV_BIN / "rasa"), "run", "--enable-api", f"--auth-token={production.rasa_token}",
         "--interface", "127.0.0.1", "--port", str(layout.rasa_port + number - 1),
         "--model", str(model), "--endpoints", str(endpoints), "--credentials",
         "credentials.yml"],

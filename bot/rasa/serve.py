@@ -12,14 +12,18 @@ import sys
 
 
 def main() -> None:
-    """Call Rasa's CLI as ``rasa run ... --auth-token <RASA_TOKEN>``."""
+    """Call Rasa's CLI as ``rasa run ... --auth-token=<RASA_TOKEN>``.
+
+    One argument with ``=``: a token that starts with ``-`` (``secrets.token_urlsafe`` makes
+    one in 64) would otherwise be read by argparse as an option, and Rasa would not start.
+    """
     token = os.environ.get("RASA_TOKEN", "")
     if not token:
         print("error: RASA_TOKEN is not set", file=sys.stderr)
         raise SystemExit(2)
     from rasa.__main__ import main as rasa_main
 
-    sys.argv = ["rasa", "run", *sys.argv[1:], "--auth-token", token]
+    sys.argv = ["rasa", "run", *sys.argv[1:], f"--auth-token={token}"]
     rasa_main()
 
 
