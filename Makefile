@@ -68,7 +68,8 @@ nginx:  ## Install Debian's nginx for the production profile (as root)
 		echo "nginx is missing: sudo apt-get install nginx"; exit 1; \
 	fi
 
-unit: $(STAMP) browser  ## Python tests (SQLite and the local PostgreSQL)
+unit: $(STAMP) browser  ## Python tests (SQLite, the local PostgreSQL, nginx)
+	@$(MAKE) --no-print-directory nginx || echo "The nginx tests will be skipped."
 	$(PY) -m pytest -q
 
 e2e: train-if-needed  ## End-to-end test stories on the trained model
