@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.interfaces import ActionExecutionRejection
 
 from actions import common
 from bot.store import action_calls
@@ -168,6 +169,8 @@ async def _run_keeping_safety(
     one (roll back to the savepoint after it) and answer with the holding reply."""
     try:
         return await _original_run(executor, action_call)
+    except ActionExecutionRejection:
+        raise  # a form's "not me" (rasa-sdk's protocol, none of ours raises it), no failure
     except Exception:
         if not call.kept:
             raise
