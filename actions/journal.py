@@ -27,8 +27,9 @@ up to the last such write (a savepoint begins after each), commits with the hold
 as its answer (``actions/safety.py``, ``holding_reply``), and a resent copy gets that.
 
 The key is the call's identity: sender, action, the message the turn answers (its
-``message_id``) and the number of events after it (:func:`call_key`), which a resent copy
-repeats exactly, slim tracker or full, and the next call never does.
+``message_id``) and the events after it, without their times, with the active loop
+(:func:`call_key`), which a resent copy repeats exactly, slim tracker or full, and the next
+call never does.
 
 Rows older than :data:`RETENTION` are purged by :func:`purge_forever`, a task of the
 action server (not on a call's path); ``/delete`` erases the patient's rows at once.
@@ -84,13 +85,15 @@ def _latest_user_event(events: list[dict[str, Any]]) -> tuple[int, dict[str, Any
 def call_key(action_call: dict[str, Any]) -> str:
     """The identity of one call: the same for a resent copy, new for every other call.
 
-    Sender, action, the message the turn answers and the call's place in that turn: the
+    Sender, action, the message the turn answers, and the call's place in that turn: the
     gateway's log id of the latest user message (``metadata.message_id``, unique per
     message; a message without one, e.g. a scheduled check-in's intent, is named by its
-    event's time and text instead) and how many events follow that message. Rasa appends
-    every call's events before the next call, so two calls of one turn differ in that
-    count, and the next turn has a new message. The slim tracker (bot/rasa/slim_tracker.py)
-    sends the events from that same message on, so slim and full trackers give one key.
+    event's time and text instead), then the events after that message (how many, and
+    what they are without their times) and the active loop. Rasa appends every call's
+    events before the next call, and a form's validation calls within one form step differ
+    in those events or the loop; the next turn has a new message. The slim tracker
+    (bot/rasa/slim_tracker.py) sends the events from that same message on, so slim and
+    full trackers of a call give one key (tests/bot/rasa/test_slim_tracker.py).
     """
     tracker = action_call.get("tracker") or {}
     events = tracker.get("events") or []
@@ -101,13 +104,18 @@ def call_key(action_call: dict[str, Any]) -> str:
         [message_id] if isinstance(message_id, int) and not isinstance(message_id, bool)
         else [start.get("event"), repr(start.get("timestamp")), start.get("text")]
     )
+    after = [{k: v for k, v in event.items() if k != "timestamp"} for event in events[index + 1:]]
+    loop = tracker.get("active_loop") or {}
     identity = [
         tracker.get("sender_id"),
         action_call.get("next_action"),
         *turn,
-        len(events) - index - 1,
+        len(after),
+        after,
+        loop.get("name") if isinstance(loop, dict) else None,
     ]
-    return hashlib.sha256(json.dumps(identity, default=str).encode("utf-8")).hexdigest()
+    encoded = json.dumps(identity, default=str, sort_keys=True).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()
 
 
 def _message_id(tracker: dict[str, Any]) -> int | None:

@@ -128,6 +128,19 @@ def test_the_same_action_twice_in_one_turn_has_two_keys() -> None:
     assert journal.call_key(first) != journal.call_key(second)
 
 
+def test_a_forms_two_validation_calls_in_one_step_have_two_keys() -> None:
+    # Seen in tests/bot/rasa/test_slim_tracker.py: activating a form, Rasa calls
+    # validate_<form> before and after the loop is active, with as many events after the
+    # message each time (a slot candidate, then the loop's event).
+    turn = _turn(7, 1000.0)
+    before = _call("k-7", "validate_flare_form",
+                   [*turn, {"event": "slot", "timestamp": 1000.0, "name": "pain", "value": 7}])
+    after = _call("k-7", "validate_flare_form",
+                  [*turn, {"event": "active_loop", "timestamp": 1000.0, "name": "flare_form"}])
+    after["tracker"]["active_loop"] = {"name": "flare_form"}
+    assert journal.call_key(before) != journal.call_key(after)
+
+
 def test_consecutive_turns_with_equal_timestamps_have_two_keys() -> None:
     # The slim tracker: each call carries its own turn only, of the same length and times.
     first = _call("k-3", "action_breathing", _turn(7, 1000.0))
