@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,7 +14,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from bot.clock import utcnow  # the actions' clock: tests patch ``common.utcnow``
 from bot.content import Content, get_content
@@ -41,10 +41,33 @@ TOOL_BUTTON_KEYS: tuple[tuple[str, str], ...] = (
 )
 
 _state: dict[str, Any] = {}
-# The transaction of the action call being run (``actions/journal.py``): while it is set,
-# every :func:`transaction` is a savepoint in it, so the call's writes commit with its
-# journal row.
-CALL_SESSION: ContextVar[Session | None] = ContextVar("flare_call_session", default=None)
+
+
+@dataclass
+class CallScope:
+    """The action call the journal is running (``actions/journal.py``).
+
+    Attributes:
+        session: the call's one transaction; every :func:`transaction` of the action is
+            this session (no savepoint), so the call's writes commit with its journal row.
+        safety: the kinds of safety write (``crisis``, ``red_flag``) the call has made.
+        kept: a savepoint begun after each safety write: if a later step fails, the
+            journal rolls back to the last one and commits, so the flag is never lost.
+    """
+
+    session: Session
+    safety: list[str] = field(default_factory=list)
+    kept: list[SessionTransaction] = field(default_factory=list)
+
+    def release(self) -> None:
+        """End the savepoints (``RELEASE``) so the call's transaction can commit."""
+        while self.kept:
+            point = self.kept.pop()
+            if point.is_active:
+                point.commit()
+
+
+CALL: ContextVar[CallScope | None] = ContextVar("flare_action_call", default=None)
 
 
 def settings() -> Settings:
@@ -90,15 +113,36 @@ def reset() -> None:
 
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """A session inside one transaction, committed on success (a savepoint of the action
-    call's transaction when the journal runs it: committed with the call)."""
-    shared = CALL_SESSION.get()
-    if shared is not None:
-        with shared.begin_nested():
-            yield shared
+    """A session inside one transaction, committed on success; when the journal runs the
+    action call, the call's own transaction, committed with its answer (no savepoint: a
+    failing block fails the whole call, see :func:`safety_write` for what survives)."""
+    call = CALL.get()
+    if call is not None:
+        yield call.session
         return
     with database().sessions.begin() as session:
         yield session
+
+
+@contextmanager
+def safety_write(kind: str) -> Iterator[Session]:
+    """Like :func:`transaction`, for a write that must outlive a later failure of the call:
+    a crisis or red-flag flag (and so its coach alert, planned from the flag).
+
+    In a journaled call the block's writes are flushed and a savepoint begins after it; if
+    a later step of the action fails, the journal rolls back to that savepoint, keeps
+    everything up to and including the flag, and answers with a holding reply
+    (``actions/safety.py``, :func:`holding_reply`).
+    """
+    call = CALL.get()
+    if call is None:
+        with transaction() as session:
+            yield session
+        return
+    yield call.session
+    call.session.flush()
+    call.safety.append(kind)
+    call.kept.append(call.session.begin_nested())
 
 
 def patient(session: Session, tracker: Tracker, now: datetime) -> Patient:

@@ -71,7 +71,7 @@ class ActionRedFlag(Action):
         if previous == "emergency":
             tier = "emergency"  # a later, milder message does not lower the advice
         now = common.utcnow()
-        with common.transaction() as session:
+        with common.safety_write("red_flag") as session:
             patient = common.patient(session, tracker, now)
             episode = common.open_episode(session, tracker, now)
             flags.create_flag(
@@ -84,8 +84,10 @@ class ActionRedFlag(Action):
                 reasons=(safety or {}).get("reasons") or [] if isinstance(safety, dict) else [],
                 episode=episode,
             )
-            resources = common.content().crisis_resources(patient.country)
-            coach = flags.has_coach(session, patient.id)
+            country = patient.country
+        with common.transaction() as session:  # after the flag: a failure here keeps it
+            resources = common.content().crisis_resources(country)
+            coach = flags.has_coach(session, tracker.sender_id)
         t = texts()
         dispatcher.utter_message(text=t.get(f"red_flag.{tier}_intro", resources))
         dispatcher.utter_message(text=t.get(f"red_flag.{tier}_action", resources))

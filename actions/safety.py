@@ -2,10 +2,14 @@
 
 The crisis entry and the triage live in actions/triage.py and actions/triage_outcome.py,
 red flags in actions/red_flag.py, the despair question in actions/triage_outcome.py.
-Nothing here ever offers a reframe.
+:func:`holding_reply` is the answer of a call that failed after its safety write
+(actions/journal.py). Nothing here ever offers a reframe.
 """
 
 from __future__ import annotations
+
+import logging
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
@@ -16,6 +20,10 @@ from actions.red_flag import ActionRedFlag
 from actions.triage import ActionCrisisResponse, write_crisis_flag
 from actions.triage_outcome import ActionSafetyQuestion, level_response, safe_buttons
 from actions.triage_texts import texts
+from bot.content import CrisisResources
+from bot.store.models import Patient
+
+logger = logging.getLogger(__name__)
 
 # The safety actions, importable from here as before the triage moved them.
 __all__ = ["ActionCrisisResponse", "ActionRedFlag", "ActionSafetyQuestion"]
@@ -97,3 +105,51 @@ def answer_safety_question(
     if answer in (logic.NO, logic.ACT, logic.UNSAFE) or tracker.get_slot("triage_retry") == "safe":
         return not_safe_response(dispatcher, tracker) + [SlotSet("triage_retry", None)]
     return ask_safe_again(dispatcher) + [SlotSet("triage_retry", "safe")]
+
+
+def holding_reply(safety: list[str], tracker: dict[str, Any]) -> dict[str, Any]:
+    """The answer when an action failed after its safety write (``actions/journal.py``).
+
+    The flag is stored; the patient still gets the safety answer's core, in the words the
+    full answer uses: a crisis (or a despair check: unclear is never a no) gets the
+    opener, the line and "are you safe right now?" (its answer takes the crisis path); a
+    red flag gets the emergency advice (an unknown tier is an emergency); someone else at
+    risk gets their numbers. ``tracker`` is the call's tracker (a dict).
+    """
+    t = texts()
+    resources = _resources_for(str(tracker.get("sender_id") or ""))
+    dispatcher = CollectingDispatcher()
+    events: list[EventType] = []
+    if "red_flag" in safety:
+        for key in ("red_flag.emergency_intro", "red_flag.emergency_action", "red_flag.dont_wait"):
+            dispatcher.utter_message(text=t.get(key, resources))
+        events += [SlotSet("red_flag_active", True), SlotSet("red_flag_tier", "emergency")]
+    if "crisis" in safety or "despair_check" in safety:
+        dispatcher.utter_message(text=t.get("opener"))
+        dispatcher.utter_message(text=t.get("sos_line", resources))
+        dispatcher.utter_message(text=t.get("outcome.ask_safe"), buttons=safe_buttons())
+        events += [SlotSet("crisis_active", True), SlotSet("safety_question", "crisis")]
+    elif "third_party" in safety:
+        dispatcher.utter_message(text=t.get("third_party.numbers", resources))
+        dispatcher.utter_message(text=t.get("third_party.about_you"))
+    return {"events": [*end_form(), SlotSet("pending_offer", None), *events],
+            "responses": dispatcher.messages}
+
+
+def _resources_for(sender: str) -> CrisisResources:
+    """The patient's country's numbers; the default ones if even that read fails (in a
+    savepoint of the call's transaction, so a failed read cannot spoil the commit)."""
+    call = common.CALL.get()
+    country = None
+    try:
+        if call is not None:
+            with call.session.begin_nested():
+                found = call.session.get(Patient, sender)
+                country = found.country if found is not None else None
+        else:
+            with common.transaction() as session:
+                found = session.get(Patient, sender)
+                country = found.country if found is not None else None
+    except Exception:  # noqa: BLE001 - the holding reply must go out whatever failed
+        logger.exception("holding reply: the patient's country could not be read")
+    return common.content().crisis_resources(country)

@@ -63,7 +63,7 @@ def write_crisis_flag(tracker: Tracker, level: str) -> int:
     """Create or raise the episode's crisis flag; returns its id."""
     now = common.utcnow()
     text = common.latest_text(tracker)
-    with common.transaction() as session:
+    with common.safety_write("crisis") as session:
         patient = common.patient(session, tracker, now)
         episode = common.open_episode(session, tracker, now)
         flag = flags.crisis_flag(

@@ -115,7 +115,7 @@ class ActionSafetyQuestion(Action):
         if tracker.get_slot("safety_question") == "crisis" and logic.says_safe(text):
             return [*_despair_prefilled("safe")]  # "I'm safe", taken for despair by the model
         now = common.utcnow()
-        with common.transaction() as session:
+        with common.safety_write("despair_check") as session:
             patient = common.patient(session, tracker, now)
             episode = common.open_episode(session, tracker, now)
             reasons = (tracker.latest_message.get("safety") or {}).get("reasons") or []
@@ -226,7 +226,7 @@ def third_party_response(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     """Advice on helping the person at risk, their numbers, and a question for the patient."""
     t = texts()
     now = common.utcnow()
-    with common.transaction() as session:
+    with common.safety_write("third_party") as session:
         patient = common.patient(session, tracker, now)
         resources = common.content().crisis_resources(patient.country)
         episode = episode_store.current_episode(

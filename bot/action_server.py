@@ -90,9 +90,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from rasa_sdk.endpoint import create_app
     from rasa_sdk.plugin import plugin_manager
 
-    importlib.import_module(f"{args.actions}.journal").install()  # each call's writes once
+    journal = importlib.import_module(f"{args.actions}.journal")
+    journal.install()  # each call's writes once
 
     app = create_app(args.actions, cors_origins=None)
+
+    @app.after_server_start
+    async def start_journal_purge(app: Sanic, _loop: object) -> None:
+        app.add_task(journal.purge_forever())  # the journal's retention, off the calls' path
+
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     if token:
         protect(app, token)

@@ -6,9 +6,11 @@ an answer; nginx then sends the same call to another action server
 (``proxy_next_upstream ... non_idempotent`` in ``deploy/nginx/``). The dead server may
 have committed the call's writes (an episode, a safety flag, a check-in) before it died.
 So the action server (``actions/journal.py``) runs each call in one transaction that also
-stores the call's answer here, under a key made from the call itself; a copy of a call
-whose key is already stored gets the stored answer and writes nothing. A row lives an
-hour (a resend comes within seconds, or after nginx's read timeout).
+stores the call's answer here (:func:`record`, at the end), under a key made from the call
+itself; a copy of a call whose key is already stored is rolled back and gets the stored
+answer. A row lives an hour (a resend comes within seconds, or after nginx's read
+timeout): :func:`purge`, from the action server's purge task; ``/delete`` erases the
+patient's rows (``data_policy.py``).
 
 Table created by ``migrations/versions/0015_action_calls.py``; keep both in step.
 """
@@ -19,6 +21,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Integer, String, delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.store.models import Base, UTCDateTime
@@ -54,19 +58,20 @@ def record(
     message_id: int | None,
     response: dict[str, Any],
     now: datetime,
-) -> None:
-    """Store the call's answer (flushed: a copy that committed first raises IntegrityError)."""
-    session.add(
-        ActionCall(
-            key=key,
-            patient_id=patient_id,
-            action=action,
-            message_id=message_id,
-            created_at=now,
-            response=response,
-        )
-    )
-    session.flush()
+) -> bool:
+    """Store the call's answer; False when a copy of the call stored one first.
+
+    One ``INSERT ... ON CONFLICT (key) DO NOTHING`` (SQLite and PostgreSQL): on PostgreSQL
+    a copy still running holds the key until it commits (then this does nothing) or rolls
+    back (then this inserts).
+    """
+    values = dict(key=key, patient_id=patient_id, action=action, message_id=message_id,
+                  created_at=now, response=response)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(ActionCall).values(**values).on_conflict_do_nothing(
+        index_elements=[ActionCall.key])
+    return int(session.execute(statement).rowcount or 0) == 1
 
 
 def purge(session: Session, before: datetime) -> int:

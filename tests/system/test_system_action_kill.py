@@ -41,8 +41,9 @@ TOKEN = "action-kill-test-token"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def red_flag_call(sender: str) -> dict[str, object]:
-    """The call Rasa makes after "crushing chest pain, my left arm is numb"."""
+def red_flag_call(sender: str, message_id: int = 41) -> dict[str, object]:
+    """The call Rasa makes after "crushing chest pain, my left arm is numb" (the gateway's
+    log id of that message: ``message_id``)."""
     now = time.time()
     parse = {
         "text": "crushing chest pain and my left arm is numb",
@@ -55,7 +56,7 @@ def red_flag_call(sender: str) -> dict[str, object]:
         "timestamp": now,
         "text": parse["text"],
         "parse_data": parse,
-        "metadata": {"message_id": 41},
+        "metadata": {"message_id": message_id},
     }
     events = [
         {"event": "action", "timestamp": now - 2, "name": "action_session_start"},

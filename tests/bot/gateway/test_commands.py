@@ -166,6 +166,31 @@ async def test_delete_needs_confirmation_then_erases_everything(
     assert again == texts.CONSENT_PENDING
 
 
+async def test_a_second_press_on_delete_yes_neither_fails_nor_erases_twice(
+    harness: GatewayHarness, fake_rasa: FakeRasa
+) -> None:
+    """A double tap (or Telegram's retried callback) after the erase: answered, no error,
+    nothing erased or reset a second time, and no new patient row."""
+    user = await harness.consent()
+    await _command(harness, user, "remember this")
+    patient = _patient(harness, user)
+    assert patient is not None
+    await _command(harness, user, "/delete")
+    message_id, buttons = harness.telegram.last_keyboard(user)
+    yes = next(b["callback_data"] for b in buttons if b["text"] == texts.DELETE_YES)
+    before = len(harness.telegram.texts_to(user))
+    harness.telegram.inject_press(user, message_id, yes)
+    assert (await harness.telegram.wait_texts(user, before + 1))[-1] == texts.DELETED
+    harness.telegram.inject_press(user, message_id, yes)  # the same button again
+    answers = await harness.telegram.wait_texts(user, before + 2)
+    assert texts.DELETED not in answers[before + 1:]
+    assert fake_rasa.resets == [patient.id]
+    assert _patient(harness, user) is None
+    assert harness.db is not None
+    with harness.db.sessions() as session:
+        assert session.get(Patient, patient.id) is None
+
+
 async def test_unknown_command(harness: GatewayHarness, fake_rasa: FakeRasa) -> None:
     user = await harness.consent()
     assert await _command(harness, user, "/crisis") == [texts.UNKNOWN_COMMAND]

@@ -5,7 +5,8 @@ Unit tests for the cut, and one slow test with the trained model: the real Rasa 
 benchmark conversation, each in its own session and all of them in one long session;
 every custom-action call it makes is run by the real actions (rasa-sdk's executor) twice,
 once with the whole tracker on one database and once with the slim tracker on another,
-and both must give back the same events and messages.
+and both must give back the same events and messages, and the same journal key
+(``actions/journal.call_key``), which no other call of the run has.
 """
 
 from __future__ import annotations
@@ -139,6 +140,7 @@ class _Recorder:
         # action, sender, events and bytes of the full call, events and bytes of the slim one
         self.calls: list[tuple[str, str, int, int, int, int]] = []
         self.mismatches: list[str] = []
+        self.keys: list[tuple[str, str]] = []  # the journal's key of the full and slim call
         self.pending_full: dict[str, Any] | None = None
         self.seed = 0
 
@@ -153,10 +155,11 @@ class _Recorder:
         return slim_tracker._action_call_format(action, tracker, domain)
 
     async def run(self, slim_call: dict[str, Any]) -> dict[str, Any]:
-        from actions import common
+        from actions import common, journal
 
         full_call = self.pending_full
         assert full_call is not None
+        self.keys.append((journal.call_key(full_call), journal.call_key(slim_call)))
         answers = {}
         for name, call in (("full", full_call), ("slim", slim_call)):
             common._state["database"] = self.dbs[name]
@@ -223,14 +226,23 @@ def test_every_action_answers_the_slim_tracker_as_the_full_one(
     monkeypatch.setenv("RASA_SESSION_MAX_TURNS", "0")  # let the long session grow
 
     async def play() -> None:
+        from rasa.core.channels.channel import UserMessage
+
         agent = Agent.load(str(MODEL), action_endpoint=endpoint)
         conversations = _conversations()
+        message_ids = iter(range(1, 1_000_000))
+
+        async def say(text: str, sender: str) -> None:  # as the gateway: with its log id
+            await agent.handle_message(
+                UserMessage(text, sender_id=sender, metadata={"message_id": next(message_ids)})
+            )
+
         for number, texts in enumerate(conversations):
             for text in texts:
-                await agent.handle_text(text, sender_id=f"story-{number}")
+                await say(text, f"story-{number}")
         for texts in conversations:  # one long session: the history the slim call drops
             for text in texts:
-                await agent.handle_text(text, sender_id="one-long-session")
+                await say(text, "one-long-session")
 
     try:
         asyncio.run(play())
@@ -241,6 +253,9 @@ def test_every_action_answers_the_slim_tracker_as_the_full_one(
             assert isinstance(db, Database)
             db.dispose()
     assert not recorder.mismatches, "\n".join(recorder.mismatches[:5])
+    # The journal (actions/journal.py): one key for a call, slim or full; no two calls alike.
+    assert [full for full, _ in recorder.keys] == [slim for _, slim in recorder.keys]
+    assert len({full for full, _ in recorder.keys}) == len(recorder.keys)
     actions = {call[0] for call in recorder.calls}
     assert len(recorder.calls) > 100 and len(actions) >= 15, sorted(actions)
     long_session = [call for call in recorder.calls if call[1] == "one-long-session"]
