@@ -7,7 +7,7 @@ seen by different workers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -62,15 +62,6 @@ class StubChannel:
 
     async def answer_button(self, callback_id: str | None) -> None:
         pass
-
-
-@pytest.fixture
-def db(fresh_database_url: str) -> Iterator[Database]:
-    """A migrated database on each backend."""
-    database = Database.from_url(fresh_database_url)
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 async def _no_sleep(_seconds: float) -> None:
