@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 
+from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError
 
 
@@ -19,11 +19,7 @@ def main() -> int:
     if settings.telegram_bot_token:
         from bot.gateway.app import run_telegram
 
-        logging.basicConfig(
-            level=settings.log_level_number,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+        configure_logging(settings.log_level_number)  # secrets kept out of every line
         asyncio.run(run_telegram(settings))
     else:
         from bot.gateway.terminal import main as chat_main

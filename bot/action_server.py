@@ -30,6 +30,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.content import ContentError, check_all_content
+from bot.logs import configure_logging
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=5055)
     parser.add_argument("--actions", default="actions")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(logging.INFO, logging.BASIC_FORMAT)
     host = os.environ.get("SANIC_HOST", "127.0.0.1")
     token = os.environ.get(TOKEN_ENV, "")
     if not token and host not in LOCAL_HOSTS:

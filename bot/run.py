@@ -6,11 +6,11 @@ this terminal. Everything stops when the gateway ends (Ctrl-C or /quit in the ch
 
 from __future__ import annotations
 
-import logging
 import subprocess
 import sys
 
 from bot.child_env import child_env
+from bot.logs import configure_logging
 from bot.services import StackError, running_stack
 from bot.settings import PROJECT_ROOT, Settings, SettingsError
 
@@ -41,7 +41,7 @@ def main() -> int:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, "%(levelname)s %(name)s: %(message)s")
     print("Starting the action server and Rasa (loading the model takes a little while)...")
     try:
         with running_stack(database_url=settings.database_url, token=settings.rasa_token) as stack:

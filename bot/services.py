@@ -74,13 +74,21 @@ class Stack:
                 process.wait(timeout=5)
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], name: str, log: Path) -> None:
+def _wait_until_up(
+    url: str,
+    process: subprocess.Popen[bytes],
+    name: str,
+    log: Path,
+    params: Mapping[str, str] | None = None,
+) -> None:
+    """Poll ``url`` until it answers 200. ``params`` (Rasa's token) stay out of the error
+    message; request logging is kept off them by :mod:`bot.logs`."""
     deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise StackError(f"{name} exited with code {process.returncode}; see {log}")
         try:
-            if httpx.get(url, timeout=2.0).status_code == 200:
+            if httpx.get(url, params=params, timeout=2.0).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
@@ -196,9 +204,8 @@ def running_stack(
             f"http://{host}:{action_port}/health", stack.processes[0], "action server", actions_log
         )
         for number, url in enumerate(rasa_urls):
-            _wait_until_up(
-                f"{url}/status?token={token}", stack.processes[1 + number], "Rasa", log_dir
-            )
+            _wait_until_up(f"{url}/status", stack.processes[1 + number], "Rasa", log_dir,
+                           params={"token": token})
         logger.info("Rasa is up at %s, actions at %s", rasa_url, action_url)
         yield stack
     finally:

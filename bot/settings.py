@@ -84,7 +84,8 @@ def resolve_database_url(raw: str, root: Path = PROJECT_ROOT) -> str:
     try:
         url: URL = make_url(raw)
     except ArgumentError as exc:
-        raise SettingsError(f"{DATABASE_URL} is not a valid database URL: {raw!r}") from exc
+        # not echoed: a malformed URL may still hold a password
+        raise SettingsError(f"{DATABASE_URL} is not a valid database URL") from exc
     backend = url.get_backend_name()
     if backend not in SUPPORTED_DATABASES:
         raise SettingsError(
@@ -186,7 +187,8 @@ def _listen_host(value: str) -> str:
 def _redis_url(value: str) -> str:
     """Check a ``redis://`` URL (``RATE_LIMIT_REDIS_URL``)."""
     if not value.startswith(("redis://", "rediss://", "unix://")):
-        raise SettingsError(f"{RATE_LIMIT_REDIS_URL} must be a redis:// URL, got {value!r}")
+        raise SettingsError(  # the value is not echoed: it may hold a password
+            f"{RATE_LIMIT_REDIS_URL} must be a redis://, rediss:// or unix:// URL")
     return value
 
 

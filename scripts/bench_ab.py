@@ -145,7 +145,7 @@ def start(variant: Variant, scratch: Path, token: str) -> None:
     for number in range(variant.replicas):
         log = (scratch / f"{variant.name}-rasa-{number}.log").open("ab")
         variant.processes.append(subprocess.Popen(
-            [str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", token,
+            [sys.executable, "-m", "bot.rasa.serve", "--enable-api",  # token: RASA_TOKEN
              "--interface", "127.0.0.1", "--port", str(variant.rasa_port + number),
              "--model", str(variant.model), "--endpoints", variant.endpoints,
              "--credentials", "credentials.yml"],
@@ -157,15 +157,14 @@ def wait_up(variants: list[Variant], token: str, timeout: float = 900.0) -> None
     deadline = time.monotonic() + timeout
     for variant in variants:
         urls = [f"http://127.0.0.1:{variant.action_port}/health"] + [
-            f"http://127.0.0.1:{variant.rasa_port + n}/status?token={token}"
-            for n in range(variant.replicas)
+            f"http://127.0.0.1:{variant.rasa_port + n}/status" for n in range(variant.replicas)
         ]
         for url in urls:
             while True:
                 if any(p.poll() is not None for p in variant.processes):
                     raise RuntimeError(f"{variant.name}: a server exited (see its log)")
                 try:
-                    if httpx.get(url, timeout=2.0).status_code == 200:
+                    if httpx.get(url, params={"token": token}, timeout=2.0).status_code == 200:
                         break
                 except httpx.HTTPError:
                     pass

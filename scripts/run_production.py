@@ -44,7 +44,6 @@ sys.path.insert(0, str(ROOT))
 
 from bot.store.db import migrate  # noqa: E402
 
-VENV_BIN = Path(sys.executable).parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 # Variables every child may inherit from the shell (nothing secret, nothing of ours).
 BASE_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "PYTHONWARNINGS")
@@ -177,13 +176,15 @@ def _spawn(production: Production, name: str, args: list[str],
         args, cwd=ROOT, env=dict(env), stdout=log, stderr=subprocess.STDOUT)
 
 
-def _wait(url: str, production: Production, name: str, timeout: float = 600.0) -> None:
+def _wait(url: str, production: Production, name: str, timeout: float = 600.0,
+          params: Mapping[str, str] | None = None) -> None:
+    """Poll ``url`` until it answers; ``params`` (Rasa's token) stay out of the error."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if production.processes[name].poll() is not None:
             raise RuntimeError(f"{name} exited; see {production.log_dir / (name + '.log')}")
         try:
-            if httpx.get(url, timeout=2.0).status_code < 500:
+            if httpx.get(url, params=params, timeout=2.0).status_code < 500:
                 return
         except httpx.HTTPError:
             pass
@@ -196,8 +197,8 @@ def start_rasa(production: Production, number: int, endpoints: Path, model: Path
     layout = production.layout
     name = f"rasa-{number}"
     _spawn(production, name, [
-        # One argument with "=": a token starting with "-" is not read as an option.
-        str(VENV_BIN / "rasa"), "run", "--enable-api", f"--auth-token={production.rasa_token}",
+        # bot.rasa.serve reads the token from RASA_TOKEN: it is on no command line (ps).
+        sys.executable, "-m", "bot.rasa.serve", "--enable-api",
         "--interface", "127.0.0.1", "--port", str(layout.rasa_port + number - 1),
         "--model", str(model), "--endpoints", str(endpoints), "--credentials",
         "credentials.yml"],
@@ -256,7 +257,8 @@ def production_stack(layout: Layout, database_url: str, *, telegram: Mapping[str
             _wait(f"http://127.0.0.1:{layout.action_port + number - 1}/health", production,
                   f"actions-{number}")
         for number, url in enumerate(layout.rasa_urls(), start=1):
-            _wait(f"{url}/status?token={production.rasa_token}", production, f"rasa-{number}")
+            _wait(f"{url}/status", production, f"rasa-{number}",
+                  params={"token": production.rasa_token})
         for number in range(1, layout.gateway_workers + 1):
             start_gateway(production, number, telegram)
         for number in range(1, layout.gateway_workers + 1):

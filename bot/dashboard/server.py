@@ -11,6 +11,7 @@ import uvicorn
 from bot.dashboard.app import create_app
 from bot.dashboard.config import DashboardConfig
 from bot.http_limits import uvicorn_config
+from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.store.db import Database
 
@@ -27,7 +28,7 @@ def serve(
     stdout: TextIO = sys.stdout,
 ) -> int:
     """Migrate the database, print the address and serve until stopped; return 0."""
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, "%(levelname)s %(name)s: %(message)s")
     host = host or config.host
     port = port or config.port
     if host not in LOCAL_HOSTS and not config.secure_cookies:

@@ -39,6 +39,7 @@ from bot.gateway.single_flight import SingleFlight
 from bot.gateway.tx import in_tx
 from bot.settings import Settings
 from bot.store import messages as log
+from bot.store import rasa_answers
 from bot.store.db import Database
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,14 @@ EMPTY_ANSWER = "Rasa answered nothing (action server down?)"
 # server or database outage) the message waits, up to GIVE_UP_AFTER from its arrival.
 MAX_EMPTY_REPLIES = 3
 GIVE_UP_AFTER = timedelta(minutes=10)
+# What the send loop takes next: (session, patient id) -> a message and how many messages
+# of its answer went out already (see Gateway._send_waiting).
+Pick = Callable[[Any, str], tuple[log.Message | None, int]]
+
+
+def _next_unsent(session: Any, patient_id: str) -> tuple[log.Message | None, int]:
+    """The oldest answer a dead worker left half-sent (nothing else)."""
+    return log.next_unsent(session, patient_id) or (None, 0)
 
 
 class Gateway:
@@ -91,9 +100,6 @@ class Gateway:
         self._now = now
         self._retry_interval = retry_interval
         self._retry_task: asyncio.Task[None] | None = None
-        # per Rasa server: when the latest request it answered non-empty was sent
-        self._last_answer: dict[str, datetime] = {}
-        self._first_empty: dict[int, datetime] = {}  # message id: Rasa's first empty answer
 
     def add_channel(self, channel: Channel) -> None:
         """Make ``channel`` available for replies and deliveries."""
@@ -177,7 +183,8 @@ class Gateway:
             if claimed:
                 await self._run_own(channel, inbound, taken)
             elif claimed is None:  # an older message was left by a failed job: in order
-                await self._drain_claimed(patient, channel, inbound.chat_id, message_id, None)
+                await self._send_waiting(patient, channel, inbound.chat_id, self._next_work,
+                                         message_id)
 
     async def _run_own(self, channel: Channel, inbound: Inbound, taken: Taken) -> None:
         """Run the handler of a claimed message, then mark it processed (at least once: a
@@ -204,10 +211,21 @@ class Gateway:
 
     # -- Rasa ------------------------------------------------------------------------
 
-    async def _ask_rasa(self, patient_id: str, message: log.Message) -> list[dict[str, Any]]:
-        """Send one logged inbound message to Rasa (a /checkin triggers the check-in)."""
+    async def _ask_rasa(
+        self, patient_id: str, message: log.Message
+    ) -> tuple[list[dict[str, Any]], datetime | None]:
+        """Send one logged inbound message to Rasa (a /checkin triggers the check-in);
+        returns Rasa's answer and, for a message, when it was sent (give-up evidence)."""
         if message.kind == "command":
-            return await self.rasa.trigger_intent(patient_id)
+            return await self.rasa.trigger_intent(patient_id), None
+        asked_at = self._now()
+        replies = await self._send_to_rasa(patient_id, message)
+        if not replies:
+            raise RasaUnavailable(EMPTY_ANSWER)
+        return replies, asked_at
+
+    async def _send_to_rasa(self, patient_id: str, message: log.Message) -> list[dict[str, Any]]:
+        """Send one logged inbound text (or button payload) to Rasa's REST channel."""
         metadata = {
             "channel": message.channel,
             "received_at": message.created_at.isoformat(),
@@ -218,17 +236,9 @@ class Gateway:
             # A long text goes to Rasa's classifiers cut, but the risk assessment reads
             # all of it (bot/rasa/risk_step.py: full_text).
             metadata["full_text"] = message.text
-        asked_at = self._now()
-        replies = await self.rasa.send_message(
+        return await self.rasa.send_message(
             patient_id, message.payload or message.text or "", metadata
         )
-        if not replies:
-            self._first_empty.setdefault(message.id, self._now())
-            raise RasaUnavailable(EMPTY_ANSWER)
-        server = self._server(patient_id)
-        self._last_answer[server] = max(asked_at, self._last_answer.get(server, asked_at))
-        self._first_empty.pop(message.id, None)
-        return replies
 
     def _server(self, patient_id: str) -> str:
         """The Rasa server the patient's messages go to (one per patient with several)."""
@@ -256,20 +266,40 @@ class Gateway:
             ready = None
         async with self.flight.hold(patient_id, up_to) as mine:
             if mine:
-                await self._drain_claimed(patient_id, channel, chat_id, up_to, ready)
+                await self._send_waiting(patient_id, channel, chat_id, self._next_work, up_to,
+                                         ready)
 
-    async def _drain_claimed(
+    async def resume_unsent(self, patient_id: str, channel: Channel, chat_id: int) -> None:
+        """Send the rest of every answer a dead worker left half-sent, oldest first (called
+        under the patient's claim, before a scheduled send)."""
+        await self._send_waiting(patient_id, channel, chat_id, _next_unsent)
+
+    async def _answer_decided(self, patient_id: str, channel: Channel, chat_id: int) -> None:
+        """While Rasa is down: the gateway's own answers waiting behind a message for Rasa
+        (e.g. a /sos a dead worker left) need not wait for it."""
+        await self._send_waiting(patient_id, channel, chat_id, self._next_decided)
+
+    async def _send_waiting(
         self,
         patient_id: str,
         channel: Channel,
         chat_id: int,
-        up_to: int | None,
-        ready: log.Message | None,
+        pick: Pick,
+        up_to: int | None = None,
+        ready: log.Message | None = None,
     ) -> None:
+        """Answer the messages ``pick`` hands out one by one, until it has none left.
+
+        ``pick(session, patient_id)`` gives the next message with how many messages of its
+        answer went out already: the rest of an answer a dead worker left half-sent is
+        sent, a message the gateway answers itself is answered from its stored decision,
+        and one for Rasa goes to Rasa, stopping while Rasa is down. With ``up_to``, stop
+        once that message is handled; ``ready``: the first message, already claimed.
+        """
         while True:
             message, already_sent = ready, 0
             if message is None:
-                message, already_sent = await in_tx(self.db, self._next_work, patient_id)
+                message, already_sent = await in_tx(self.db, pick, patient_id)
             ready = None
             if message is None:
                 return
@@ -279,41 +309,41 @@ class Gateway:
                 continue
             if message.decision is not None:  # the gateway's own answer, not Rasa's
                 await self._replay_own(channel, chat_id, message)
-                if up_to is not None and message.id >= up_to:
-                    return
-                continue
-            try:
-                async with typing(channel, chat_id, after=TYPING_AFTER):
-                    replies = await self._ask_rasa(patient_id, message)
-            except RasaUnavailable as exc:
-                if await self._hold(patient_id, channel, chat_id, message, str(exc)):
-                    await self._answer_decided(patient_id, channel, chat_id)
-                return
-            except RasaRequestError as exc:
-                logger.error("Rasa refused message %s: %s", message.id, exc)
-                await in_tx(self.db, log.set_status, message.id, log.FAILED, self._now(),
-                            error=str(exc), count_attempt=True)
-                await self.outbox.send_plain(channel, chat_id, patient_id,
-                                             texts.SOMETHING_WENT_WRONG, reply_to=message.id)
-            else:
-                # Stored with the mark: if this worker dies before the end of the reply,
-                # the next one sends the rest (see _next_work).
-                await in_tx(self.db, log.set_status, message.id, log.PROCESSED, self._now(),
-                            count_attempt=True, unsent_replies=replies)
-                await self._send_answer(channel, chat_id, patient_id, message, replies)
+            elif not await self._answer_by_rasa(patient_id, channel, chat_id, message):
+                return  # Rasa is unavailable: the backlog waits for the retry loop
             if up_to is not None and message.id >= up_to:
                 return
 
-    async def resume_unsent(self, patient_id: str, channel: Channel, chat_id: int) -> None:
-        """Send the rest of every answer a dead worker left half-sent, oldest first (called
-        under the patient's claim, before a scheduled send)."""
-        while True:
-            unsent = await in_tx(self.db, log.next_unsent, patient_id)
-            if unsent is None:
-                return
-            message, already_sent = unsent
-            await self._send_answer(channel, chat_id, patient_id, message,
-                                    message.unsent_replies or [], already_sent)
+    async def _answer_by_rasa(
+        self, patient_id: str, channel: Channel, chat_id: int, message: log.Message
+    ) -> bool:
+        """Send one claimed message to Rasa and its answer to the patient; False when Rasa
+        is unavailable (the backlog is then held, see :meth:`_hold`)."""
+        try:
+            async with typing(channel, chat_id, after=TYPING_AFTER):
+                replies, asked_at = await self._ask_rasa(patient_id, message)
+        except RasaUnavailable as exc:
+            if await self._hold(patient_id, channel, chat_id, message, str(exc)):
+                await self._answer_decided(patient_id, channel, chat_id)
+            return False
+        except RasaRequestError as exc:
+            logger.error("Rasa refused message %s: %s", message.id, exc)
+            await in_tx(self.db, log.set_status, message.id, log.FAILED, self._now(),
+                        error=str(exc), count_attempt=True)
+            await self.outbox.send_plain(channel, chat_id, patient_id,
+                                         texts.SOMETHING_WENT_WRONG, reply_to=message.id)
+            return True
+        def processed(session: Any) -> None:
+            # Stored with the mark: if this worker dies before the end of the reply, the
+            # next one sends the rest (see _next_work).
+            log.set_status(session, message.id, log.PROCESSED, self._now(), count_attempt=True,
+                           unsent_replies=replies)
+            if asked_at is not None:
+                rasa_answers.note_answer(session, self._server(patient_id), asked_at)
+
+        await in_tx(self.db, processed)
+        await self._send_answer(channel, chat_id, patient_id, message, replies)
+        return True
 
     def _next_work(self, session: Any, patient_id: str) -> tuple[log.Message | None, int]:
         """An answer left half-sent by a dead worker comes first (with how many of its
@@ -322,6 +352,10 @@ class Gateway:
         if unsent is not None:
             return unsent
         return log.claim_next(session, patient_id, self._now()), 0
+
+    def _next_decided(self, session: Any, patient_id: str) -> tuple[log.Message | None, int]:
+        """The oldest waiting message the gateway answers itself, claimed."""
+        return log.claim_next(session, patient_id, self._now(), decided_only=True), 0
 
     async def _send_answer(
         self,
@@ -338,30 +372,21 @@ class Gateway:
             skip=already_sent, done=functools.partial(log.replies_done, message_id=message.id),
         )
 
-    async def _answer_decided(self, patient_id: str, channel: Channel, chat_id: int) -> None:
-        """While Rasa is down: the gateway's own answers waiting behind a message for Rasa
-        (e.g. a /sos a dead worker left) need not wait for it."""
-        while True:
-            message = await in_tx(self.db, log.claim_next_decided, patient_id, self._now())
-            if message is None:
-                return
-            await self._replay_own(channel, chat_id, message)
-
-    def _gives_up(self, message: log.Message, error: str) -> bool:
+    def _gives_up(self, session: Any, message: log.Message, error: str, now: datetime) -> bool:
         """Whether the message itself is the problem: Rasa answered it nothing (this time,
         after ``MAX_EMPTY_REPLIES`` attempts in all) and either the same Rasa server
         answered a message non-empty that was sent after this one's first empty answer (a
         request already in flight when an outage began does not count), or the message is
-        ``GIVE_UP_AFTER`` old."""
+        ``GIVE_UP_AFTER`` old. The evidence is in the database, seen by every worker."""
         if error != EMPTY_ANSWER:
             return False
-        now = self._now()
-        first = self._first_empty.get(message.id, now)
-        if message.attempts + 1 < MAX_EMPTY_REPLIES:
+        stored = log.get_message(session, message.id) or message
+        if stored.attempts + 1 < MAX_EMPTY_REPLIES:
             return False
-        if now - message.created_at >= GIVE_UP_AFTER:
+        if now - stored.created_at >= GIVE_UP_AFTER:
             return True
-        answered = self._last_answer.get(self._server(message.patient_id))
+        first = stored.first_empty_at or now
+        answered = rasa_answers.last_answer(session, self._server(message.patient_id))
         return answered is not None and answered > first
 
     async def _hold(
@@ -372,15 +397,12 @@ class Gateway:
         Returns whether the backlog holds answers of the gateway's own (see
         :meth:`_answer_decided`).
         """
-        give_up = self._gives_up(first, error)
-        if give_up:
-            self._first_empty.pop(first.id, None)
-        cutoff = self._now() - GIVE_UP_AFTER  # entries of messages answered elsewhere
-        for message_id in [m for m, at in self._first_empty.items() if at < cutoff]:
-            del self._first_empty[message_id]
 
-        def mark(session: Any) -> tuple[bool, bool]:
+        def mark(session: Any) -> tuple[bool, bool, bool]:
             now = self._now()
+            give_up = self._gives_up(session, first, error, now)
+            if error == EMPTY_ANSWER:
+                log.note_empty_answer(session, first.id, now)
             decided = False
             for number, message in enumerate(log.backlog(session, patient_id)):
                 status = log.FAILED if give_up and number == 0 else log.PENDING_RETRY
@@ -388,10 +410,10 @@ class Gateway:
                                else None, count_attempt=number == 0)
                 decided = decided or message.decision is not None
             last = log.last_outbound(session, patient_id)
-            return last is None or last.kind != HOLDING, decided
+            return give_up, last is None or last.kind != HOLDING, decided
 
         logger.warning("Rasa unavailable for patient %s: %s", patient_id, error)
-        needs_holding, decided = await in_tx(self.db, mark)
+        give_up, needs_holding, decided = await in_tx(self.db, mark)
         if give_up:
             logger.error("giving up on message %s: %s", first.id, error)
             await self.outbox.send_plain(channel, chat_id, patient_id, texts.SOMETHING_WENT_WRONG,

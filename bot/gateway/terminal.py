@@ -17,6 +17,7 @@ from typing import TextIO
 from bot.gateway import model, texts
 from bot.gateway.app import create_gateway
 from bot.gateway.core import Gateway
+from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.store.db import Database
 
@@ -148,7 +149,7 @@ async def _main(settings: Settings) -> None:
 def main() -> None:
     """Entry point of the terminal chat."""
     settings = Settings.from_env()
-    logging.basicConfig(level=max(settings.log_level_number, logging.WARNING))
+    configure_logging(max(settings.log_level_number, logging.WARNING), logging.BASIC_FORMAT)
     asyncio.run(_main(settings))
 
 

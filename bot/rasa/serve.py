@@ -1,7 +1,9 @@
 """Run ``rasa run`` with the HTTP API token from ``RASA_TOKEN``, never on the command line.
 
 ``ps`` shows every process's arguments to every user of the machine, so the token is
-read from the environment here and handed to Rasa's own CLI inside this process.
+read from the environment here and handed to Rasa's own CLI inside this process
+(``sys.argv`` of a running process is not its ``/proc/<pid>/cmdline``). Every log record of
+the process is redacted (:mod:`bot.logs`): Rasa's own lines never show a token either.
 Usage: ``python -m bot.rasa.serve [rasa run options]``.
 """
 
@@ -9,6 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
+
+from bot.logs import install_redaction
 
 
 def main() -> None:
@@ -23,6 +27,7 @@ def main() -> None:
         raise SystemExit(2)
     from rasa.__main__ import main as rasa_main
 
+    install_redaction()
     sys.argv = ["rasa", "run", *sys.argv[1:], f"--auth-token={token}"]
     rasa_main()
 

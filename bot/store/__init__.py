@@ -17,6 +17,7 @@ from bot.store import (
     coaches,
     messages,
     models,
+    rasa_answers,
     safety_plans,
     schedule,
     totp,
@@ -24,7 +25,7 @@ from bot.store import (
 
 TABLE_MODULES = (
     models, messages, schedule, coaches, coach_sessions, totp, safety_plans, coach_contacts,
-    alerts, claims, action_calls,
+    alerts, claims, action_calls, rasa_answers,
 )
 
 __all__ = ["TABLE_MODULES"]

@@ -118,6 +118,9 @@ class Message(Base):
     unsent_replies = Column(JSON(none_as_null=True), nullable=True)
     # inbound the gateway answers itself: what to do ({"next": ..., "detail": ...})
     decision = Column(JSON(none_as_null=True), nullable=True)
+    # inbound: when Rasa first answered it nothing (the give-up evidence every worker
+    # sees, with bot/store/rasa_answers.py)
+    first_empty_at = Column(UTCDateTime, nullable=True)
 
 
 class ProcessedUpdate(Base):
@@ -257,17 +260,23 @@ def backlog(session: Session, patient_id: str) -> list[Message]:
     )
 
 
-def claim_next(session: Session, patient_id: str, now: datetime) -> Message | None:
-    """The patient's oldest unfinished inbound message, moved to ``processing``."""
+def claim_next(
+    session: Session, patient_id: str, now: datetime, *, decided_only: bool = False
+) -> Message | None:
+    """The patient's oldest unfinished inbound message, moved to ``processing``.
+
+    ``decided_only``: the oldest the gateway answers itself (while Rasa is down these need
+    not wait for it).
+    """
+    unfinished = [
+        Message.patient_id == patient_id,
+        Message.direction == IN,
+        Message.status.in_(UNFINISHED),
+    ]
+    if decided_only:
+        unfinished.append(Message.decision.is_not(None))
     message = session.execute(
-        select(Message)
-        .where(
-            Message.patient_id == patient_id,
-            Message.direction == IN,
-            Message.status.in_(UNFINISHED),
-        )
-        .order_by(Message.id)
-        .limit(1)
+        select(Message).where(*unfinished).order_by(Message.id).limit(1)
     ).scalar_one_or_none()
     if message is not None:
         message.status = PROCESSING
@@ -299,25 +308,14 @@ def claim_own(session: Session, message_id: int, now: datetime) -> bool | None:
     return True
 
 
-def claim_next_decided(session: Session, patient_id: str, now: datetime) -> Message | None:
-    """The patient's oldest unfinished message the gateway answers itself, claimed (while
-    Rasa is down these need not wait for it)."""
-    message = session.execute(
-        select(Message)
-        .where(
-            Message.patient_id == patient_id,
-            Message.direction == IN,
-            Message.status.in_(UNFINISHED),
-            Message.decision.is_not(None),
-        )
-        .order_by(Message.id)
-        .limit(1)
-    ).scalar_one_or_none()
-    if message is not None:
-        message.status = PROCESSING
-        message.updated_at = now
-        session.flush()
-    return message
+def note_empty_answer(session: Session, message_id: int, now: datetime) -> None:
+    """Rasa answered the message nothing: keep the time of the first such answer."""
+    session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.first_empty_at.is_(None))
+        .values(first_empty_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def stale_patients(session: Session, older_than: datetime) -> list[str]:

@@ -116,6 +116,16 @@ def test_secret_values_are_not_echoed() -> None:
     assert "rasa-tok" not in repr(settings)
 
 
+@pytest.mark.parametrize(("name", "value"), [
+    ("DATABASE_URL", "postgresql//flare:db-pass-77@db/flare"),
+    ("RATE_LIMIT_REDIS_URL", "http://:redis-pass-77@cache:6379/0"),
+])
+def test_a_malformed_url_is_not_echoed_with_its_password(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name) as error:
+        Settings.from_env({name: value})
+    assert "pass-77" not in str(error.value)
+
+
 def test_settings_are_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         Settings().log_level = "DEBUG"  # type: ignore[misc]

@@ -6,12 +6,13 @@ whole-conversation tests pass the real Rasa's URL); ``harness`` is one against t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.store.db import Database
 from tests.fake_telegram.fake_rasa import FakeRasa
 from tests.fake_telegram.harness import GatewayHarness
 
@@ -28,6 +29,15 @@ async def fake_rasa() -> AsyncIterator[FakeRasa]:
 def database_url(tmp_path: Path) -> str:
     """A fresh SQLite file for one test (migrated by the harness)."""
     return f"sqlite:///{tmp_path / 'gateway.db'}"
+
+
+@pytest.fixture
+def db(fresh_database_url: str) -> Iterator[Database]:
+    """A migrated database on each backend (gateways built directly over one store)."""
+    database = Database.from_url(fresh_database_url)
+    database.migrate()
+    yield database
+    database.dispose()
 
 
 @pytest.fixture

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-
-import pytest
 
 from bot.gateway.single_flight import SingleFlight
 from bot.gateway.tx import in_tx, release
@@ -16,15 +13,6 @@ from bot.store.db import Database
 from bot.store.patients import ensure_patient_for_identity
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def db(fresh_database_url: str) -> Iterator[Database]:
-    """A migrated database on each backend."""
-    database = Database.from_url(fresh_database_url)
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 def _patient_with_message(db: Database, user: int) -> tuple[str, int]:

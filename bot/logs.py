@@ -1,0 +1,107 @@
+"""Logging set-up for every process of ours: no secret reaches a log line.
+
+Secrets travel in places a log line may quote: Rasa's HTTP API wants its token as the
+``token`` query parameter, the Bot API has the bot token in its path
+(``/bot<token>/sendMessage``), a database or Redis URL may hold a password. httpx logs
+every request URL at INFO, so its loggers (and httpcore's) are kept at WARNING; and every
+record is redacted when it is made (:func:`redact`), whoever logs it and whichever handler
+writes it, including the text of a logged exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+MASK = "***"
+# Loggers that write one line per HTTP request, URL included.
+CHATTY_LOGGERS = ("httpx", "httpcore")
+# Environment variables whose value is a secret, by a word in their name.
+SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "KEY")
+# Shorter values are not masked by value (they would mask ordinary words); patterns still do.
+MIN_SECRET_CHARS = 8
+DEFAULT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # ?token=... &password=... (Rasa's HTTP API, any other query secret)
+    (re.compile(r"([?&;](?:[a-z_]*token|secret|password|passwd|api_key|key)=)[^&\s'\"#<>]+",
+                re.IGNORECASE), rf"\g<1>{MASK}"),
+    # the Bot API: https://api.telegram.org/bot<id>:<secret>/method (and /file/bot<token>/)
+    (re.compile(r"/bot\d+:[A-Za-z0-9_-]+"), f"/bot{MASK}"),
+    # scheme://user:password@host (DATABASE_URL, Redis URLs)
+    (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@'\"]*:)[^@\s/'\"]+@", re.IGNORECASE),
+     rf"\g<1>{MASK}@"),
+    # --auth-token=... or --auth-token ... on a logged command line
+    (re.compile(r"(--auth-token[= ])\S+"), rf"\g<1>{MASK}"),
+)
+
+
+def secrets_in(env: Mapping[str, str]) -> list[str]:
+    """The values of ``env`` whose names look secret (long enough to mask by value)."""
+    return [value for name, value in env.items()
+            if any(word in name.upper() for word in SECRET_WORDS)
+            and len(value) >= MIN_SECRET_CHARS]
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with every secret it shows replaced by ``***``."""
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+def _redact_record(record: logging.LogRecord, secrets: Iterable[str]) -> None:
+    """Redact a record in place: its message (args folded in) and its exception text."""
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError):  # a bad format string: logging reports it itself
+        return
+    clean = redact(message, secrets)
+    if clean != message:
+        record.msg, record.args = clean, ()
+    if record.exc_info and not record.exc_text:
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = redact(record.exc_text, secrets)
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info, secrets)
+
+
+class _RedactingFactory:
+    """The log-record factory of the process, wrapped to redact each new record."""
+
+    def __init__(self, inner: Callable[..., logging.LogRecord], secrets: list[str]) -> None:
+        self.inner = inner
+        self.secrets = secrets
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.inner(*args, **kwargs)
+        _redact_record(record, self.secrets)
+        return record
+
+
+def install_redaction(env: Mapping[str, str] | None = None) -> None:
+    """Redact every log record made from now on in this process (idempotent).
+
+    ``env``: where secret values are read (``os.environ`` by default); URL and token
+    patterns are masked whatever their value.
+    """
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    secrets = secrets_in(os.environ if env is None else env)
+    factory = logging.getLogRecordFactory()
+    if isinstance(factory, _RedactingFactory):
+        factory.secrets = secrets
+    else:
+        logging.setLogRecordFactory(_RedactingFactory(factory, secrets))
+
+
+def configure_logging(level: int | str, fmt: str = DEFAULT_FORMAT) -> None:
+    """``logging.basicConfig`` for our processes, with the secrets kept out."""
+    logging.basicConfig(level=level, format=fmt)
+    install_redaction()

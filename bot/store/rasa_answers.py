@@ -1,0 +1,56 @@
+"""When each Rasa server last answered a message with something, shared by the workers.
+
+The gateway gives up on a message Rasa answers nothing only when the same Rasa server
+answered another message non-empty, sent after this one's first empty answer
+(:meth:`bot.gateway.core.Gateway._gives_up`). That evidence lives here, one row per
+server, so that every gateway worker sees what the others saw; the first empty answer of
+a message is ``Message.first_empty_at``. Created by ``migrations/versions/0017_rasa_answers.py``;
+keep both in step.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, String, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.store.models import Base, UTCDateTime
+
+MAX_SERVER_CHARS = 255
+
+
+class RasaAnswer(Base):
+    """The latest request a Rasa server answered non-empty: when it was sent."""
+
+    __tablename__ = "rasa_answers"
+
+    server = Column(String(MAX_SERVER_CHARS), primary_key=True)  # its URL, as the gateway calls it
+    asked_at = Column(UTCDateTime, nullable=False)
+
+
+def note_answer(session: Session, server: str, asked_at: datetime) -> None:
+    """``server`` answered a request sent at ``asked_at`` (kept only if it is the latest).
+
+    One conditional UPDATE, in the transaction that marks the message processed: it
+    writes (and locks the row) only when the time moves forward.
+    """
+    server = server[:MAX_SERVER_CHARS]
+    moved = update(RasaAnswer).where(
+        RasaAnswer.server == server, RasaAnswer.asked_at < asked_at
+    ).values(asked_at=asked_at).execution_options(synchronize_session=False)
+    if session.execute(moved).rowcount or session.get(RasaAnswer, server) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add(RasaAnswer(server=server, asked_at=asked_at))
+    except IntegrityError:  # another worker added the row a moment ago
+        session.execute(moved)
+
+
+def last_answer(session: Session, server: str) -> datetime | None:
+    """When the latest request ``server`` answered non-empty was sent, if any."""
+    return session.execute(
+        select(RasaAnswer.asked_at).where(RasaAnswer.server == server[:MAX_SERVER_CHARS])
+    ).scalar_one_or_none()
