@@ -9,6 +9,13 @@ workers the state lives in Redis (one Lua script per reservation, atomic, Redis'
 clock), so all workers honour one ``retry_after`` at once; with one process an in-process
 limiter does the same. A reservation is made once the sender is ready to send, so waiting
 for a slot never holds a database connection.
+
+A sender that waited for its slot looks at the pause again before it sends: a 429 that
+another worker got while it slept holds it too (its slot is given up, a new one taken
+after the pause). For benchmarks, ``TELEGRAM_SEND_LOG=1`` makes the Redis limiter append
+every slot it grants (``<granted at> <slot> <chat>``, Redis's clock) to
+``flare:tg:<bot>:grants`` and every pause to ``flare:tg:<bot>:pauses`` (``<set at>
+<until>``), so the limiter's own rate can be compared with what Telegram receives.
 """
 
 from __future__ import annotations
@@ -92,7 +99,9 @@ class LocalLimiter:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
 
-# KEYS: chat TAT, bot TAT, pause; ARGV: chat step, chat burst, bot step, bot burst, ttl.
+# KEYS: chat TAT, bot TAT, pause, grant log; ARGV: chat step, chat burst, bot step, bot
+# burst, ttl, log ('1': append the grant), chat id. Times as '%.6f': tostring() keeps only
+# 14 digits, a tenth of a millisecond on the Unix clock.
 _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
@@ -101,17 +110,32 @@ local bot = tonumber(redis.call('GET', KEYS[2]) or '0')
 local pause = tonumber(redis.call('GET', KEYS[3]) or '0')
 local cs, cb, bs, bb = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local at = math.max(now, pause, chat - (cb - 1) * cs, bot - (bb - 1) * bs)
-redis.call('SET', KEYS[1], tostring(math.max(chat, at) + cs), 'EX', ARGV[5])
-redis.call('SET', KEYS[2], tostring(math.max(bot, at) + bs), 'EX', ARGV[5])
-return tostring(at - now)
+redis.call('SET', KEYS[1], string.format('%.6f', math.max(chat, at) + cs), 'EX', ARGV[5])
+redis.call('SET', KEYS[2], string.format('%.6f', math.max(bot, at) + bs), 'EX', ARGV[5])
+if ARGV[6] == '1' then
+  redis.call('RPUSH', KEYS[4], string.format('%.6f %.6f %s', now, at, ARGV[7]))
+  redis.call('EXPIRE', KEYS[4], 86400)
+end
+return string.format('%.6f', at - now)
 """
+# KEYS: pause, pause log; ARGV: seconds, log.
 _PAUSE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
 local old = tonumber(redis.call('GET', KEYS[1]) or '0')
 local new = math.max(old, now + tonumber(ARGV[1]))
-redis.call('SET', KEYS[1], tostring(new), 'EX', math.ceil(tonumber(ARGV[1])) + 5)
-return tostring(new - now)
+redis.call('SET', KEYS[1], string.format('%.6f', new), 'EX', math.ceil(tonumber(ARGV[1])) + 5)
+if ARGV[2] == '1' then
+  redis.call('RPUSH', KEYS[2], string.format('%.6f %.6f', now, new))
+  redis.call('EXPIRE', KEYS[2], 86400)
+end
+return string.format('%.6f', new - now)
+"""
+# KEYS: pause: the seconds it still holds (0: none).
+_PAUSED = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+return string.format('%.6f', math.max(0, tonumber(redis.call('GET', KEYS[1]) or '0') - now))
 """
 
 
@@ -122,10 +146,13 @@ class RedisLimiter:
         url: e.g. ``redis://127.0.0.1:6379/0``.
         bot_key: keeps bots apart on one Redis (e.g. the bot's numeric id).
         limits: rates and bursts.
+        log: append every grant and pause to lists in Redis (benchmarks; see the module
+            docstring).
     """
 
     def __init__(self, url: str, bot_key: str = "bot", limits: Limits = Limits(),
-                 sleep: Any = asyncio.sleep, clock: Any = time.monotonic) -> None:
+                 sleep: Any = asyncio.sleep, clock: Any = time.monotonic,
+                 log: bool = False) -> None:
         from redis import asyncio as aioredis
 
         # Short timeouts: a Redis host that vanished must not hold a send for minutes.
@@ -136,6 +163,8 @@ class RedisLimiter:
         self._sleep = sleep
         self._reserve = self._redis.register_script(_RESERVE)
         self._pause = self._redis.register_script(_PAUSE)
+        self._paused = self._redis.register_script(_PAUSED)
+        self.log = log
         self.fallback = LocalLimiter(limits, sleep=sleep)  # while Redis is unreachable
         self._clock = clock
         self._down = False
@@ -169,9 +198,9 @@ class RedisLimiter:
         limits = self.limits
         wait = float(await self._reserve(
             keys=[f"{self._prefix}:chat:{chat_id}", f"{self._prefix}:bot",
-                  f"{self._prefix}:pause"],
+                  f"{self._prefix}:pause", f"{self._prefix}:grants"],
             args=[1.0 / limits.chat_rate, limits.chat_burst, 1.0 / limits.bot_rate,
-                  limits.bot_burst, 120]))
+                  limits.bot_burst, 120, "1" if self.log else "0", chat_id]))
         wait = min(wait, MAX_WAIT)
         if wait > 0:
             await self._sleep(wait)
@@ -181,7 +210,8 @@ class RedisLimiter:
         """Make every worker hold its sends for ``seconds``."""
         await self.fallback.pause(seconds)
         try:
-            await self._pause(keys=[f"{self._prefix}:pause"], args=[seconds])
+            await self._pause(keys=[f"{self._prefix}:pause", f"{self._prefix}:pauses"],
+                              args=[seconds, "1" if self.log else "0"])
         except Exception as exc:  # redis errors of any kind: this worker still pauses
             logger.warning("rate limiter: could not share a pause (%s)", exc)
 

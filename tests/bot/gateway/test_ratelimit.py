@@ -121,3 +121,29 @@ async def test_redis_down_is_retried_after_a_while_and_shared_again_when_back() 
         assert 4 not in limiter.fallback._chats
     finally:
         await limiter.aclose()
+
+
+async def test_the_grant_log_records_every_slot_and_pause_of_every_worker() -> None:
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    key = f"test-{uuid.uuid4().hex}"
+    first = RedisLimiter(REDIS_URL, bot_key=key, sleep=no_wait, log=True)
+    second = RedisLimiter(REDIS_URL, bot_key=key, sleep=no_wait, log=True)
+    await _redis_or_skip(first)
+    try:
+        for limiter, chat in ((first, 1), (second, 2), (first, 1)):
+            await limiter.acquire(chat)
+        await second.pause(2.0)
+        grants = [row.split() for row in await first._redis.lrange(
+            f"flare:tg:{key}:grants", 0, -1)]
+        pauses = [row.split() for row in await first._redis.lrange(
+            f"flare:tg:{key}:pauses", 0, -1)]
+        assert [int(g[2]) for g in grants] == [1, 2, 1]
+        assert all(float(slot) >= float(decided) for decided, slot, _ in grants)
+        ((set_at, until),) = pauses
+        assert float(until) - float(set_at) == pytest.approx(2.0, abs=0.01)
+    finally:
+        await first._redis.delete(f"flare:tg:{key}:grants", f"flare:tg:{key}:pauses")
+        await first.aclose()
+        await second.aclose()
