@@ -83,16 +83,22 @@ class LocalLimiter:
         self._paused_until = 0.0
 
     async def acquire(self, chat_id: int) -> float:
-        """Reserve and wait (see the module docstring)."""
-        now = self._clock()
-        at, self._chats[chat_id], self._bot = reserve(
-            now, self._chats.get(chat_id, 0.0), self._bot, self._paused_until, self.limits)
-        if len(self._chats) > 10_000:  # forget chats whose slots are long past
-            self._chats = {c: t for c, t in self._chats.items() if t > now}
-        wait = min(at - now, MAX_WAIT)
-        if wait > 0:
+        """Reserve and wait; after a wait, a pause set meanwhile holds this send too."""
+        waited = 0.0
+        for _ in range(MAX_RESERVATIONS):
+            now = self._clock()
+            at, self._chats[chat_id], self._bot = reserve(
+                now, self._chats.get(chat_id, 0.0), self._bot, self._paused_until, self.limits)
+            if len(self._chats) > 10_000:  # forget chats whose slots are long past
+                self._chats = {c: t for c, t in self._chats.items() if t > now}
+            wait = min(at - now, MAX_WAIT)
+            if wait <= 0:
+                break
             await self._sleep(wait)
-        return max(0.0, wait)
+            waited += wait
+            if self._paused_until <= at:  # no 429 meanwhile that holds this slot
+                break
+        return waited
 
     async def pause(self, seconds: float) -> None:
         """Hold every send for ``seconds``."""
@@ -116,7 +122,7 @@ if ARGV[6] == '1' then
   redis.call('RPUSH', KEYS[4], string.format('%.6f %.6f %s', now, at, ARGV[7]))
   redis.call('EXPIRE', KEYS[4], 86400)
 end
-return string.format('%.6f', at - now)
+return string.format('%.6f %.6f', at - now, at)
 """
 # KEYS: pause, pause log; ARGV: seconds, log.
 _PAUSE = """
@@ -131,12 +137,23 @@ if ARGV[2] == '1' then
 end
 return string.format('%.6f', new - now)
 """
-# KEYS: pause: the seconds it still holds (0: none).
+# KEYS: pause, dropped-slot log; ARGV: the slot, log, chat id. How far a pause set after
+# the slot was granted reaches beyond it (0: none); a slot given up for it is logged.
 _PAUSED = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
-return string.format('%.6f', math.max(0, tonumber(redis.call('GET', KEYS[1]) or '0') - now))
+local left = math.max(0, tonumber(redis.call('GET', KEYS[1]) or '0') - tonumber(ARGV[1]))
+if left > 0 and ARGV[2] == '1' then
+  redis.call('RPUSH', KEYS[2], string.format('%.6f %s', now, ARGV[3]))
+  redis.call('EXPIRE', KEYS[2], 86400)
+end
+return string.format('%.6f', left)
 """
+MAX_RESERVATIONS = 5  # a slot given up for a pause is taken again at most this often
+
+
+def _text(answer: Any) -> str:
+    return answer.decode() if isinstance(answer, bytes) else str(answer)
 
 
 class RedisLimiter:
@@ -195,16 +212,27 @@ class RedisLimiter:
         return await self.fallback.acquire(chat_id)
 
     async def _acquire(self, chat_id: int) -> float:
-        limits = self.limits
-        wait = float(await self._reserve(
-            keys=[f"{self._prefix}:chat:{chat_id}", f"{self._prefix}:bot",
-                  f"{self._prefix}:pause", f"{self._prefix}:grants"],
-            args=[1.0 / limits.chat_rate, limits.chat_burst, 1.0 / limits.bot_rate,
-                  limits.bot_burst, 120, "1" if self.log else "0", chat_id]))
-        wait = min(wait, MAX_WAIT)
-        if wait > 0:
+        limits, log = self.limits, "1" if self.log else "0"
+        waited = 0.0
+        for _ in range(MAX_RESERVATIONS):
+            answer = await self._reserve(
+                keys=[f"{self._prefix}:chat:{chat_id}", f"{self._prefix}:bot",
+                      f"{self._prefix}:pause", f"{self._prefix}:grants"],
+                args=[1.0 / limits.chat_rate, limits.chat_burst, 1.0 / limits.bot_rate,
+                      limits.bot_burst, 120, log, chat_id])
+            ahead, at = (float(x) for x in _text(answer).split())
+            wait = min(ahead, MAX_WAIT)
+            if wait <= 0:
+                break
             await self._sleep(wait)
-        return max(0.0, wait)
+            waited += wait
+            # Another worker may have got a 429 while this one slept: then its slot is
+            # given up and a new one taken after the pause.
+            if float(await self._paused(keys=[f"{self._prefix}:pause",
+                                              f"{self._prefix}:dropped"],
+                                        args=[f"{at:.6f}", log, chat_id])) <= 0:
+                break
+        return waited
 
     async def pause(self, seconds: float) -> None:
         """Make every worker hold its sends for ``seconds``."""

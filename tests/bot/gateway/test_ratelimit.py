@@ -147,3 +147,47 @@ async def test_the_grant_log_records_every_slot_and_pause_of_every_worker() -> N
         await first._redis.delete(f"flare:tg:{key}:grants", f"flare:tg:{key}:pauses")
         await first.aclose()
         await second.aclose()
+
+
+async def test_a_pause_set_while_a_send_waits_for_its_slot_holds_it_too() -> None:
+    clock = Clock()
+    limiter = LocalLimiter(Limits(chat_rate=1, chat_burst=1), clock=clock)
+    paused: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        if not paused:  # another send got a 429 while this one waits
+            paused.append(seconds)
+            await limiter.pause(5.0)
+        clock.now += seconds
+
+    limiter._sleep = sleep
+    await limiter.acquire(1)
+    start = clock.now
+    waited = await limiter.acquire(1)  # its slot is 1 s ahead; the pause holds it 5 s
+    assert waited == pytest.approx(5.0) and clock.now - start == pytest.approx(5.0)
+
+
+async def test_two_workers_a_pause_set_while_one_waits_holds_its_send_too() -> None:
+    key = f"test-{uuid.uuid4().hex}"
+    sleeps: list[float] = []
+    other = RedisLimiter(REDIS_URL, bot_key=key)
+
+    async def sleep(seconds: float) -> None:
+        if not sleeps:  # worker two gets a 429 while worker one waits for its slot
+            await other.pause(0.5)
+        sleeps.append(seconds)
+        await asyncio.sleep(seconds)
+
+    waiting = RedisLimiter(REDIS_URL, bot_key=key, limits=Limits(chat_rate=5, chat_burst=1),
+                           sleep=sleep, log=True)
+    await _redis_or_skip(waiting)
+    try:
+        await waiting.acquire(3)
+        waited = await waiting.acquire(3)  # 0.2 s ahead, then held to the pause's end
+        assert len(sleeps) == 2 and waited >= 0.45
+        assert len(await waiting._redis.lrange(f"flare:tg:{key}:dropped", 0, -1)) == 1
+    finally:
+        await waiting._redis.delete(*(f"flare:tg:{key}:{name}"
+                                      for name in ("grants", "pauses", "dropped")))
+        await waiting.aclose()
+        await other.aclose()
