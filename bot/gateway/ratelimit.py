@@ -1,7 +1,8 @@
 """Telegram's sending limits, shared by every gateway worker (Redis) or kept in-process.
 
 Telegram allows about one message per second in one chat (short bursts pass) and about 30
-per second for the whole bot, and answers 429 with ``retry_after`` beyond that. Each send
+per second for the whole bot, and answers 429 with ``retry_after`` beyond that. The bot-wide
+limit here is 25/s with a burst of 3: never more than 27 in any one second. Each send
 first reserves a slot: the time it may go out is the latest of now, the chat's and the
 bot's next free slot (a generic cell rate algorithm: ``rate`` per second with a ``burst``
 allowance), and a bot-wide pause. A 429 sets that pause for everybody: with several
@@ -28,8 +29,11 @@ from typing import Any, Protocol
 
 CHAT_RATE = 1.0  # messages per second in one chat
 CHAT_BURST = 3  # a reply of up to three messages goes out at once
-BOT_RATE = 30.0
-BOT_BURST = 10
+# Telegram's "about 30 a second" counted in any one second: a GCRA grants up to
+# rate + burst - 1 there (30/s with a burst of 10 granted 39-40), so 25/s with a burst of 3
+# grants at most 27, leaving room for the jitter between the slot and the wire.
+BOT_RATE = 25.0
+BOT_BURST = 3
 MAX_WAIT = 60.0
 REDIS_TIMEOUT = 0.5  # seconds to connect to / hear from Redis before limiting in-process
 REDIS_RETRY_SECONDS = 5.0

@@ -14,6 +14,7 @@ from bot.gateway.ratelimit import (
     RedisLimiter,
     reserve,
 )
+from tests.fake_telegram.server import max_in_one_second
 
 REDIS_URL = "redis://127.0.0.1:6379/3"
 
@@ -191,3 +192,26 @@ async def test_two_workers_a_pause_set_while_one_waits_holds_its_send_too() -> N
                                       for name in ("grants", "pauses", "dropped")))
         await waiting.aclose()
         await other.aclose()
+
+
+async def test_the_bot_wide_limit_holds_in_every_second_across_workers() -> None:
+    # An evening check-in for 120 patients through three workers at once: the slots Redis
+    # grants never put more than 27 messages (Telegram: about 30) in any one second.
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    key = f"test-{uuid.uuid4().hex}"
+    workers = [RedisLimiter(REDIS_URL, bot_key=key, sleep=no_wait, log=True) for _ in range(3)]
+    await _redis_or_skip(workers[0])
+    try:
+        for chat in range(120):
+            await workers[chat % 3].acquire(chat)
+        rows = await workers[0]._redis.lrange(f"flare:tg:{key}:grants", 0, -1)
+        slots = [float(row.split()[1]) for row in rows]
+        assert len(slots) == 120
+        assert max_in_one_second(slots) <= 27  # rate + burst - 1; it was 40
+        assert slots[-1] - slots[0] < 120 / 20  # still about the full rate
+    finally:
+        await workers[0]._redis.delete(f"flare:tg:{key}:grants")
+        for worker in workers:
+            await worker.aclose()
