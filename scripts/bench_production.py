@@ -567,11 +567,17 @@ def _scheduled_open(database_url: str) -> int:
     return int(count)
 
 
-async def _settled(database_url: str, timeout: float = 120.0) -> float:
-    """After the drain: wait for the schedulers' and alert dispatchers' last sends."""
+async def _settled(database_url: str, due_at: str | None, timeout: float = 120.0) -> float:
+    """After the drain: wait for the schedulers' and alert dispatchers' last sends (and,
+    with ``due_at`` (UTC HH:MM), until the check-ins' due time and a scheduler pass)."""
     loop = asyncio.get_running_loop()
     started = time.monotonic()
     await asyncio.sleep(12.0)  # a dispatcher pass (5 s) plans the last flags' alerts
+    if due_at:
+        now = datetime.now(timezone.utc)
+        hours, minutes = (int(x) for x in due_at.split(":"))
+        due = now.replace(hour=hours, minute=minutes, second=0, microsecond=0)
+        await asyncio.sleep(max(0.0, (due - now).total_seconds() + 40.0))  # tick: 30 s
     while time.monotonic() - started < timeout:
         if not await loop.run_in_executor(None, _scheduled_open, database_url):
             break
@@ -661,7 +667,8 @@ async def run_profile(name: str, args: argparse.Namespace, seed: int) -> dict[st
                               None if name == "single" else entered, database_url)
         result["drain_seconds"] = await _drained(database_url, users)
         if args.checkins_due or args.coach_alerts:
-            result["settle_seconds"] = await _settled(database_url)
+            result["settle_seconds"] = await _settled(database_url,
+                                                      result.get("checkins_due_at"))
         log = {} if name == "single" else _limiter_log(args.redis_url)
         sends = _send_report(telegram, log, scratch)
     finally:
