@@ -479,6 +479,14 @@ def _send_report(telegram: PushingTelegram, log: dict[str, list[list[float]]],
     for call, _ in in_window:
         per_second[int(call.wall)] += 1
     offsets = sorted(offset for _, offset in in_window)
+    # A call inside a window that arrived after some worker had shared the pause in Redis
+    # broke it; one that arrived before was sent before any worker knew (the 429 answer
+    # still on its way to the worker that got it, or that worker not yet scheduled).
+    after_shared = sum(1 for call, _ in in_window
+                       if any(set_at <= call.wall < until for set_at, until in pauses))
+    delays = sorted(min((set_at - w.wall for set_at, _ in pauses if set_at >= w.wall - 0.001),
+                        default=float("nan")) for w in telegram.retry_windows)
+    delays = [d for d in delays if d == d]
     by_second_wire: dict[int, int] = defaultdict(int)
     for call in calls:
         by_second_wire[int(call.wall)] += 1
@@ -501,6 +509,10 @@ def _send_report(telegram: PushingTelegram, log: dict[str, list[list[float]]],
                                         for sec, n in sorted(per_second.items())},
         "in_window_offsets_ms": ([round(offsets[0] * 1000), round(percentile(offsets, 50)
                                   * 1000), round(offsets[-1] * 1000)] if offsets else []),
+        "calls_in_window_after_pause_shared": after_shared,
+        "calls_in_window_before_pause_shared": len(in_window) - after_shared,
+        "429_to_shared_pause_ms": ([round(delays[0] * 1000), round(percentile(delays, 50)
+                                    * 1000), round(delays[-1] * 1000)] if delays else []),
         "grants_into_a_pause": into, "grants_slept_through_a_pause": stale,
         "grants_dropped_for_a_pause": stale_dropped,
         "limiter_fell_back_in_process": fallbacks,
