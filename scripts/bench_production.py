@@ -120,9 +120,10 @@ async def _patient(telegram: PushingTelegram, user: int, args: argparse.Namespac
         except TimeoutError:
             out["unanswered"] += 1
             continue
-        first = next(c for c in telegram.calls_for(user)
-                     if c.method == "sendMessage" and c.at >= started)
-        out["latencies"].append(first.at - started)
+        # The first send recorded after the message (calls are stamped on arrival, so one
+        # in flight before it may be recorded after it: then it counts as 0 ms).
+        first = [c for c in telegram.calls_for(user) if c.method == "sendMessage"][before]
+        out["latencies"].append(max(0.0, first.at - started))
         seen = -1
         while seen != _sends(telegram, user):  # the whole answer, pauses included
             seen = _sends(telegram, user)
