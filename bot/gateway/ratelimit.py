@@ -89,7 +89,7 @@ class LocalLimiter:
     async def acquire(self, chat_id: int) -> float:
         """Reserve and wait; after a wait, a pause set meanwhile holds this send too."""
         waited = 0.0
-        for _ in range(MAX_RESERVATIONS):
+        while True:  # until no pause set during the wait holds the slot, or MAX_WAIT
             now = self._clock()
             at, self._chats[chat_id], self._bot = reserve(
                 now, self._chats.get(chat_id, 0.0), self._bot, self._paused_until, self.limits)
@@ -100,7 +100,7 @@ class LocalLimiter:
                 break
             await self._sleep(wait)
             waited += wait
-            if self._paused_until <= at:  # no 429 meanwhile that holds this slot
+            if self._paused_until <= at or waited >= MAX_WAIT:  # no 429 meanwhile holds it
                 break
         return waited
 
@@ -153,7 +153,6 @@ if left > 0 and ARGV[2] == '1' then
 end
 return string.format('%.6f', left)
 """
-MAX_RESERVATIONS = 5  # a slot given up for a pause is taken again at most this often
 
 
 def _text(answer: Any) -> str:
@@ -218,7 +217,7 @@ class RedisLimiter:
     async def _acquire(self, chat_id: int) -> float:
         limits, log = self.limits, "1" if self.log else "0"
         waited = 0.0
-        for _ in range(MAX_RESERVATIONS):
+        while True:  # a storm of 429s holds the send through every pause, up to MAX_WAIT
             answer = await self._reserve(
                 keys=[f"{self._prefix}:chat:{chat_id}", f"{self._prefix}:bot",
                       f"{self._prefix}:pause", f"{self._prefix}:grants"],
@@ -232,9 +231,9 @@ class RedisLimiter:
             waited += wait
             # Another worker may have got a 429 while this one slept: then its slot is
             # given up and a new one taken after the pause.
-            if float(await self._paused(keys=[f"{self._prefix}:pause",
-                                              f"{self._prefix}:dropped"],
-                                        args=[f"{at:.6f}", log, chat_id])) <= 0:
+            if waited >= MAX_WAIT or float(await self._paused(
+                    keys=[f"{self._prefix}:pause", f"{self._prefix}:dropped"],
+                    args=[f"{at:.6f}", log, chat_id])) <= 0:
                 break
         return waited
 

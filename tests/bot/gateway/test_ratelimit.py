@@ -215,3 +215,19 @@ async def test_the_bot_wide_limit_holds_in_every_second_across_workers() -> None
         await workers[0]._redis.delete(f"flare:tg:{key}:grants")
         for worker in workers:
             await worker.aclose()
+
+
+async def test_a_storm_of_pauses_holds_a_waiting_send_through_every_one() -> None:
+    clock = Clock()
+    limiter = LocalLimiter(Limits(chat_rate=1, chat_burst=1), clock=clock)
+    storms = iter(range(8))  # eight 429s in a row elsewhere, each while this send waits
+
+    async def sleep(seconds: float) -> None:
+        if next(storms, None) is not None:
+            await limiter.pause(2.0)
+        clock.now += seconds
+
+    limiter._sleep = sleep
+    await limiter.acquire(1)
+    await limiter.acquire(1)
+    assert limiter._paused_until <= clock.now  # it went only after the last pause
