@@ -142,6 +142,9 @@ def _counts(database_url: str, users: list[int]) -> dict[str, int]:
             "AND (m.status <> 'processed' "
             "OR NOT EXISTS (SELECT 1 FROM messages r WHERE r.reply_to_id = m.id "
             "AND r.status = 'sent' AND r.kind <> 'holding'))")).scalar_one()
+        holding = connection.execute(sa.text(
+            "SELECT count(*) FROM messages WHERE direction = 'out' AND kind = 'holding' AND "
+            f"chat_id IN ({chats})")).scalar_one()
         replies = connection.execute(sa.text(
             "SELECT patient_id, reply_to_id FROM messages WHERE direction = 'out' AND "
             f"chat_id IN ({chats}) AND reply_to_id IS NOT NULL ORDER BY id")).all()
@@ -190,6 +193,7 @@ def _counts(database_url: str, users: list[int]) -> dict[str, int]:
                         if b < a)
     expected = {row.patient_id: row.n for row in crisis}
     return {"lost": int(lost), "duplicated": duplicated, "out_of_order": out_of_order,
+            "holding_replies": int(holding),
             "crisis_messages": sum(expected.values()), "safety_flags": sum(
                 flags.get(p, 0) for p in expected),
             "flags_lost": sum(max(0, n - flags.get(p, 0)) for p, n in expected.items()),
