@@ -24,6 +24,12 @@ tracker store afterwards:
 - out of order: a patient's messages reaching Rasa in another order than they were
   stored, or replies logged out of the order of the messages they answer.
 
+Also per profile: the most sends in any one second for the bot and the busiest chat, as the
+fake Bot API got them and as the shared limiter granted them (``TELEGRAM_SEND_LOG``), the
+calls that arrived inside a 429's ``retry_after`` window, holding replies, and the load
+average; with ``--checkins-due``/``--weekly-due``/``--coach-alerts`` the check-ins, Sunday
+summaries and coach alerts expected, sent, lost and doubled.
+
 Prints p50/p95 of the first reply, messages/s, and the three counts per profile, the ratios,
 and as its last line: ``production: P patients, X msg/s, p95 Y ms, lost L, duplicated D,
 out of order O, 2 replicas R× 1 replica`` (one line).
