@@ -32,6 +32,8 @@ TELEGRAM_WEBHOOK_PORT = "TELEGRAM_WEBHOOK_PORT"
 TELEGRAM_WEBHOOK_HOST = "TELEGRAM_WEBHOOK_HOST"
 RATE_LIMIT_REDIS_URL = "RATE_LIMIT_REDIS_URL"
 TELEGRAM_SEND_LIMITS = "TELEGRAM_SEND_LIMITS"
+TELEGRAM_SEND_LOG = "TELEGRAM_SEND_LOG"
+SCHEDULER_SHIFT_DAYS = "SCHEDULER_SHIFT_DAYS"
 ACTION_SERVER_URL = "ACTION_SERVER_URL"
 TELEGRAM_BOT_TOKEN = "TELEGRAM_BOT_TOKEN"
 TELEGRAM_API_BASE_URL = "TELEGRAM_API_BASE_URL"
@@ -294,6 +296,11 @@ class Settings:
     rate_limit_redis_url: str | None = None
     # Off ("0") only for benchmarks against the fake Bot API, which has no limits.
     telegram_send_limits: bool = True
+    # "1": the shared limiter logs every slot it grants in Redis (benchmarks only).
+    telegram_send_log: bool = False
+    # Drills and benchmarks only: the scheduler plans N days ahead of the real date (so the
+    # Sunday summary can fall due on a weekday); aftercare and coach alerts keep real time.
+    scheduler_shift_days: int = 0
 
     @property
     def rasa_servers(self) -> tuple[str, ...]:
@@ -392,6 +399,9 @@ class Settings:
             rate_limit_redis_url=get(RATE_LIMIT_REDIS_URL, _redis_url, None),
             telegram_send_limits=get(TELEGRAM_SEND_LIMITS, lambda v: v not in ("0", "false"),
                                      True),
+            telegram_send_log=get(TELEGRAM_SEND_LOG, lambda v: v in ("1", "true"), False),
+            scheduler_shift_days=get(SCHEDULER_SHIFT_DAYS, _whole(SCHEDULER_SHIFT_DAYS, 0, 6),
+                                     0),
         )
         if settings.telegram_webhook_url:
             require_webhook_secret(settings.telegram_webhook_secret)

@@ -24,6 +24,12 @@ tracker store afterwards:
 - out of order: a patient's messages reaching Rasa in another order than they were
   stored, or replies logged out of the order of the messages they answer.
 
+Also per profile: the most sends in any one second for the bot and the busiest chat, as the
+fake Bot API got them and as the shared limiter granted them (``TELEGRAM_SEND_LOG``), the
+calls that arrived inside a 429's ``retry_after`` window, holding replies, and the load
+average; with ``--checkins-due``/``--weekly-due``/``--coach-alerts`` the check-ins, Sunday
+summaries and coach alerts expected, sent, lost and doubled.
+
 Prints p50/p95 of the first reply, messages/s, and the three counts per profile, the ratios,
 and as its last line: ``production: P patients, X msg/s, p95 Y ms, lost L, duplicated D,
 out of order O, 2 replicas R× 1 replica`` (one line).
@@ -37,6 +43,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -59,6 +66,7 @@ from scripts.bench import percentile  # noqa: E402
 from scripts.private_services import PrivatePostgres, PrivateRedis  # noqa: E402
 from scripts.run_production import Layout, production_stack  # noqa: E402
 from tests.fake_telegram.push import PushingTelegram  # noqa: E402
+from tests.fake_telegram.server import BOT_ID, max_in_one_second  # noqa: E402
 
 RESULTS = ROOT / "results"
 CRISIS = "i want to end my life"
@@ -76,6 +84,8 @@ CONVERSATION = (
     "thank you",
 )
 SETTLE = 0.5
+LIMITED = ("sendMessage", "sendPhoto", "sendDocument")  # what the send limiter paces
+LIMITER_KEY = f"flare:tg:{BOT_ID}"
 
 
 def _sends(telegram: PushingTelegram, user: int) -> int:
@@ -116,9 +126,10 @@ async def _patient(telegram: PushingTelegram, user: int, args: argparse.Namespac
         except TimeoutError:
             out["unanswered"] += 1
             continue
-        first = next(c for c in telegram.calls_for(user)
-                     if c.method == "sendMessage" and c.at >= started)
-        out["latencies"].append(first.at - started)
+        # The first send recorded after the message (calls are stamped on arrival, so one
+        # in flight before it may be recorded after it: then it counts as 0 ms).
+        first = [c for c in telegram.calls_for(user) if c.method == "sendMessage"][before]
+        out["latencies"].append(max(0.0, first.at - started))
         seen = -1
         while seen != _sends(telegram, user):  # the whole answer, pauses included
             seen = _sends(telegram, user)
@@ -137,6 +148,9 @@ def _counts(database_url: str, users: list[int]) -> dict[str, int]:
             "AND (m.status <> 'processed' "
             "OR NOT EXISTS (SELECT 1 FROM messages r WHERE r.reply_to_id = m.id "
             "AND r.status = 'sent' AND r.kind <> 'holding'))")).scalar_one()
+        holding = connection.execute(sa.text(
+            "SELECT count(*) FROM messages WHERE direction = 'out' AND kind = 'holding' AND "
+            f"chat_id IN ({chats})")).scalar_one()
         replies = connection.execute(sa.text(
             "SELECT patient_id, reply_to_id FROM messages WHERE direction = 'out' AND "
             f"chat_id IN ({chats}) AND reply_to_id IS NOT NULL ORDER BY id")).all()
@@ -185,6 +199,7 @@ def _counts(database_url: str, users: list[int]) -> dict[str, int]:
                         if b < a)
     expected = {row.patient_id: row.n for row in crisis}
     return {"lost": int(lost), "duplicated": duplicated, "out_of_order": out_of_order,
+            "holding_replies": int(holding),
             "crisis_messages": sum(expected.values()), "safety_flags": sum(
                 flags.get(p, 0) for p in expected),
             "flags_lost": sum(max(0, n - flags.get(p, 0)) for p, n in expected.items()),
@@ -263,6 +278,7 @@ def _checkin_counts(database_url: str, users: list[int]) -> dict[str, Any]:
     return {
         "checkin_patients": len(patients),
         "checkins_started": sum(1 for p in patients if triggers.get(p)),
+        "checkins_not_started": sum(1 for p in patients if not triggers.get(p)),
         "checkins_doubled": sum(max(0, len(triggers.get(p, [])) - 1) for p in patients),
         "checkin_sends": sends,
         "checkins_spread_s": round(stamps[-1] - stamps[0], 1) if stamps else 0.0,
@@ -270,13 +286,255 @@ def _checkin_counts(database_url: str, users: list[int]) -> dict[str, Any]:
     }
 
 
-def _max_sends_per_second(telegram: PushingTelegram) -> int:
-    """The most ``sendMessage`` calls the Bot API got in one second (the bot-wide limit)."""
+COACH_CHATS = 6_000_000_000  # the coaches' Telegram chats: COACH_CHATS + n
+FLAG_LINK = re.compile(r"#flag-(\d+)")
+
+
+def _add_coaches(database_url: str, users: list[int], count: int) -> dict[int, str]:
+    """``count`` coaches with a linked Telegram chat and an e-mail address; the patients
+    of ``users`` assigned to them in turn. Returns coach chat id -> e-mail."""
+    from bot.store import coach_contacts
+    from bot.store.accounts import add_coach, assign
+    from bot.store.db import Database
+
+    db = Database.from_url(database_url)
+    now = datetime.now(timezone.utc)
+    chats = ",".join(str(u) for u in users)
+    coaches: dict[int, str] = {}
+    with db.sessions.begin() as session:
+        patients = [row[0] for row in session.execute(sa.text(
+            f"SELECT DISTINCT patient_id FROM messages WHERE chat_id IN ({chats}) "
+            "ORDER BY patient_id"))]
+        made = []
+        for n in range(count):
+            coach = add_coach(session, f"benchcoach{n}x{int(time.time())}",
+                              "bench password 1234", now, rounds=4)
+            row = coach_contacts.contact(session, coach.id, now)
+            assert row is not None
+            row.telegram_chat_id = COACH_CHATS + n
+            row.telegram_user_id = str(COACH_CHATS + n)
+            row.telegram_linked_at = now
+            row.email = f"coach{n}@bench.example.org"
+            coaches[COACH_CHATS + n] = row.email
+            made.append(coach)
+        for index, patient in enumerate(patients):
+            assign(session, made[index % count], patient, now)
+    db.dispose()
+    return coaches
+
+
+class _Inbox:
+    """A local SMTP server's handler (aiosmtpd) keeping (recipients, body, arrival)."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], str, float]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        body = envelope.content.decode("utf-8", errors="replace")
+        self.messages.append((list(envelope.rcpt_tos), body, time.time()))
+        return "250 OK"
+
+
+def _alert_counts(database_url: str, users: list[int], telegram: PushingTelegram,
+                  coaches: dict[int, str], inbox: _Inbox) -> dict[str, Any]:
+    """Coach alerts: the outbox rows the flags needed against what the coaches got, by
+    (flag, channel, address): none lost, none twice."""
+    from email import message_from_string
+
+    engine = sa.create_engine(database_url)
+    chats = ",".join(str(u) for u in users)
+    with engine.connect() as connection:
+        flags = connection.execute(sa.text(
+            "SELECT f.id, f.patient_id FROM safety_flags f WHERE (f.kind = 'crisis' OR "
+            "(f.kind = 'red_flag' AND (f.level IS NULL OR f.level = 'emergency'))) AND "
+            "f.patient_id IN (SELECT DISTINCT patient_id FROM messages WHERE chat_id IN "
+            f"({chats}))")).all()
+        rows = connection.execute(sa.text(
+            "SELECT flag_id, channel, address, status FROM coach_alerts")).all()
+    engine.dispose()
+    flag_ids = {row.id for row in flags}
+    expected: dict[tuple[int, str, str], int] = defaultdict(int)
+    statuses: dict[str, int] = defaultdict(int)
+    for row in rows:
+        if row.flag_id in flag_ids:
+            expected[(row.flag_id, row.channel, row.address)] += 1
+            statuses[row.status] += 1
+    got: dict[tuple[int, str, str], int] = defaultdict(int)
+    stamps: list[float] = []
+    for chat in coaches:
+        for call in telegram.calls_for(chat):
+            match = FLAG_LINK.search(call.params.get("text", ""))
+            if call.method == "sendMessage" and match:
+                got[(int(match.group(1)), "telegram", str(chat))] += 1
+                stamps.append(call.wall)
+    for recipients, raw, _ in inbox.messages:
+        message = message_from_string(raw)
+        payload = message.get_payload(decode=True)
+        text = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else raw
+        match = FLAG_LINK.search(text)
+        for address in recipients:
+            if match:
+                got[(int(match.group(1)), "email", address.lower())] += 1
+    keys = set(expected) | set(got)
+    per_patient_flags = defaultdict(int)
+    for row in flags:
+        per_patient_flags[row.patient_id] += 1
+    return {
+        "alert_flags": len(flag_ids),
+        "alert_flags_without_rows": sum(1 for f in flag_ids
+                                        if not any(k[0] == f for k in expected)),
+        "alerts_expected": sum(expected.values()),
+        "alerts_sent": sum(min(got[k], expected[k]) for k in keys),
+        "alerts_lost": sum(max(0, expected[k] - got[k]) for k in keys),
+        "alerts_doubled": sum(max(0, got[k] - expected[k]) for k in keys),
+        "alerts_by_channel": {channel: sum(got[k] for k in keys if k[1] == channel)
+                              for channel in ("telegram", "email")},
+        "alert_rows": dict(statuses),
+        "alerts_telegram_max_per_s": max_in_one_second(stamps),
+    }
+
+
+def _weekly_counts(database_url: str, users: list[int],
+                   telegram: PushingTelegram) -> dict[str, Any]:
+    """Sunday summaries per patient: one each (a chart with its caption, or the text)."""
+    from bot.progress import wording
+
+    engine = sa.create_engine(database_url)
+    chats = ",".join(str(u) for u in users)
+    with engine.connect() as connection:
+        wanted = [int(row[0]) for row in connection.execute(sa.text(
+            "SELECT DISTINCT m.chat_id FROM messages m JOIN patients p ON p.id = m.patient_id "
+            f"WHERE m.chat_id IN ({chats}) AND p.weekly_summary"))]
+        sends = dict(connection.execute(sa.text(
+            "SELECT status, count(*) FROM scheduled_sends WHERE kind = 'weekly_summary' "
+            "GROUP BY status")).all())
+    engine.dispose()
+    header, empty = wording.WEEKLY_HEADER, wording.EMPTY_WEEKLY
+    per_chat: dict[int, int] = {}
+    stamps: list[float] = []
+    for chat in wanted:
+        found = [c for c in telegram.calls_for(chat) if
+                 (c.method == "sendPhoto" and str(c.params.get("caption", "")).startswith(
+                     (header, empty))) or
+                 (c.method == "sendMessage" and str(c.params.get("text", "")).startswith(
+                     (header, empty)))]
+        per_chat[chat] = len(found)
+        stamps.extend(c.wall for c in found)
+    return {
+        "weekly_expected": len(wanted),
+        "weekly_sent": sum(1 for n in per_chat.values() if n),
+        "weekly_lost": sum(1 for n in per_chat.values() if not n),
+        "weekly_doubled": sum(max(0, n - 1) for n in per_chat.values()),
+        "weekly_sends": sends,
+        "weekly_max_per_s": max_in_one_second(stamps),
+        "weekly_spread_s": round(max(stamps) - min(stamps), 1) if stamps else 0.0,
+    }
+
+
+def _limiter_log(redis_url: str, clear: bool = False) -> dict[str, list[list[float]]]:
+    """The shared limiter's log (``TELEGRAM_SEND_LOG``): grants ``[decided, slot, chat]``,
+    pauses ``[set, until]``, dropped slots ``[at, chat]``, Redis's clock; or clear it."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    names = ("grants", "pauses", "dropped")
+    try:
+        if clear:
+            client.delete(*(f"{LIMITER_KEY}:{name}" for name in names))
+            return {}
+        return {name: [[float(x) for x in row.split()] for row in
+                       client.lrange(f"{LIMITER_KEY}:{name}", 0, -1)] for name in names}
+    finally:
+        client.close()
+
+
+def _send_report(telegram: PushingTelegram, log: dict[str, list[list[float]]],
+                 scratch: Path) -> dict[str, Any]:
+    """Sends per second as the limiter granted them and as the fake Bot API got them, and
+    the calls made inside a 429's ``retry_after`` window."""
+    calls = telegram.attempts(*LIMITED)
+    chats: dict[int, list[float]] = defaultdict(list)
+    for call in calls:
+        chats[int(call.params.get("chat_id", 0))].append(call.wall)
+    wire = {"wire_bot_max_per_s": max_in_one_second([c.wall for c in calls]),
+            "wire_chat_max_per_s": max((max_in_one_second(v) for v in chats.values()),
+                                       default=0)}
+    grants, pauses = log.get("grants", []), log.get("pauses", [])
+    dropped = log.get("dropped", [])
+    slots: dict[int, list[float]] = defaultdict(list)
+    for _, slot, chat in grants:
+        slots[int(chat)].append(slot)
+    limiter = {"limiter_grants": len(grants), "wire_calls": len(calls),
+               "limiter_bot_max_per_s": max_in_one_second([g[1] for g in grants]),
+               "limiter_chat_max_per_s": max((max_in_one_second(v) for v in slots.values()),
+                                             default=0)}
+    # Grants whose slot fell inside a pause: decided after the pause was set (the limiter
+    # granted into a pause: a bug) or before it (the sender slept through a pause another
+    # worker set; "dropped" if it looked again before sending and gave the slot up).
+    dropped_at = defaultdict(list)
+    for at, chat in dropped:
+        dropped_at[int(chat)].append(at)
+    into = stale = stale_dropped = 0
+    for decided, slot, chat in grants:
+        for set_at, until in pauses:
+            if set_at < slot < until:
+                if decided >= set_at:
+                    into += 1
+                elif any(slot - 0.001 <= d < slot + 1.0 for d in dropped_at[int(chat)]):
+                    stale_dropped += 1
+                else:
+                    stale += 1
+                break
+    in_window = telegram.window_calls(*LIMITED)
     per_second: dict[int, int] = defaultdict(int)
-    for call in telegram.calls:
-        if call.method == "sendMessage":
-            per_second[int(call.at)] += 1
-    return max(per_second.values(), default=0)
+    for call, _ in in_window:
+        per_second[int(call.wall)] += 1
+    offsets = sorted(offset for _, offset in in_window)
+    # A call inside a window that arrived after some worker had shared the pause in Redis
+    # broke it; one that arrived before was sent before any worker knew (the 429 answer
+    # still on its way to the worker that got it, or that worker not yet scheduled).
+    after_shared = sum(1 for call, _ in in_window
+                       if any(set_at <= call.wall < until for set_at, until in pauses))
+    delays = sorted(min((set_at - w.wall for set_at, _ in pauses if set_at >= w.wall - 0.001),
+                        default=float("nan")) for w in telegram.retry_windows)
+    delays = [d for d in delays if d == d]
+    by_second_wire: dict[int, int] = defaultdict(int)
+    for call in calls:
+        by_second_wire[int(call.wall)] += 1
+    busiest = sorted(by_second_wire, key=lambda sec: -by_second_wire[sec])[:5]
+    by_second_limiter: dict[int, int] = defaultdict(int)
+    for _, slot, _ in grants:
+        by_second_limiter[int(slot)] += 1
+    fallbacks = sum(path.read_text(errors="replace").count("rate limiter: Redis unavailable")
+                    for path in scratch.glob("gateway-*.log"))
+    return {
+        **wire, **limiter,
+        "busiest_seconds_wire_vs_limiter": [
+            [time.strftime("%H:%M:%S", time.gmtime(sec)), by_second_wire[sec],
+             by_second_limiter.get(sec, 0)] for sec in busiest],
+        "http_429_answered": sum(1 for c in telegram.failed if c.status == 429),
+        "retry_windows": len(telegram.retry_windows),
+        "pauses_shared": len(pauses),
+        "calls_in_retry_window": len(in_window),
+        "calls_in_retry_window_per_s": {time.strftime("%H:%M:%S", time.gmtime(sec)): n
+                                        for sec, n in sorted(per_second.items())},
+        "in_window_offsets_ms": ([round(offsets[0] * 1000), round(percentile(offsets, 50)
+                                  * 1000), round(offsets[-1] * 1000)] if offsets else []),
+        "calls_in_window_after_pause_shared": after_shared,
+        "calls_in_window_before_pause_shared": len(in_window) - after_shared,
+        "429_to_shared_pause_ms": ([round(delays[0] * 1000), round(percentile(delays, 50)
+                                    * 1000), round(delays[-1] * 1000)] if delays else []),
+        "grants_into_a_pause": into, "grants_slept_through_a_pause": stale,
+        "grants_dropped_for_a_pause": stale_dropped,
+        "limiter_fell_back_in_process": fallbacks,
+    }
+
+
+async def _sample_load(loads: list[float]) -> None:
+    """The 1-minute load average every 5 s (other work on the machine skews timings)."""
+    while True:
+        loads.append(round(os.getloadavg()[0], 1))
+        await asyncio.sleep(5.0)
 
 
 async def _drive(telegram: PushingTelegram, users: list[int], args: argparse.Namespace,
@@ -286,8 +544,13 @@ async def _drive(telegram: PushingTelegram, users: list[int], args: argparse.Nam
     if args.checkins_due:
         out["checkins_due_at"] = await asyncio.get_running_loop().run_in_executor(
             None, _checkins_due, database_url, users, args.checkins_due)
+    if args.coach_alerts:
+        out["coaches"] = await asyncio.get_running_loop().run_in_executor(
+            None, _add_coaches, database_url, users, args.coach_alerts)
     rng = random.Random(seed)
     started = time.monotonic()
+    loads: list[float] = []
+    sampler = asyncio.create_task(_sample_load(loads))
     until = started + args.seconds
     fault = None
     if args.fault and (production is not None or args.fault == "429"):
@@ -296,6 +559,8 @@ async def _drive(telegram: PushingTelegram, users: list[int], args: argparse.Nam
     await asyncio.gather(*(_patient(telegram, u, args, random.Random(rng.random()), until, out)
                            for u in users))
     out["elapsed"] = time.monotonic() - started
+    sampler.cancel()
+    out["load_average_1min"] = [min(loads), max(loads)] if loads else []
     if fault is not None:
         out["fault"] = await fault
     return out
@@ -311,6 +576,36 @@ def _unfinished(database_url: str, users: list[int]) -> int:
             f"({chats}) AND status IN ('received', 'processing', 'pending_retry')")).scalar_one()
     engine.dispose()
     return int(count)
+
+
+def _scheduled_open(database_url: str) -> int:
+    """Scheduled sends and coach alerts still pending or in flight."""
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        count = connection.execute(sa.text(
+            "SELECT (SELECT count(*) FROM scheduled_sends WHERE status = 'sending') + "
+            "(SELECT count(*) FROM coach_alerts WHERE status IN ('pending', 'sending', "
+            "'failed'))")).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
+async def _settled(database_url: str, due_at: str | None, timeout: float = 120.0) -> float:
+    """After the drain: wait for the schedulers' and alert dispatchers' last sends (and,
+    with ``due_at`` (UTC HH:MM), until the check-ins' due time and a scheduler pass)."""
+    loop = asyncio.get_running_loop()
+    started = time.monotonic()
+    await asyncio.sleep(12.0)  # a dispatcher pass (5 s) plans the last flags' alerts
+    if due_at:
+        now = datetime.now(timezone.utc)
+        hours, minutes = (int(x) for x in due_at.split(":"))
+        due = now.replace(hour=hours, minute=minutes, second=0, microsecond=0)
+        await asyncio.sleep(max(0.0, (due - now).total_seconds() + 40.0))  # tick: 30 s
+    while time.monotonic() - started < timeout:
+        if not await loop.run_in_executor(None, _scheduled_open, database_url):
+            break
+        await asyncio.sleep(2.0)
+    return round(time.monotonic() - started, 1)
 
 
 async def _drained(database_url: str, users: list[int], timeout: float = 180.0) -> float:
@@ -355,7 +650,18 @@ async def run_profile(name: str, args: argparse.Namespace, seed: int) -> dict[st
     scratch = Path(tempfile.mkdtemp(prefix=f"bench-prod-{name}-"))
     telegram = PushingTelegram("http://127.0.0.1:1/", secret)  # URL set once known
     await telegram.start()
-    env = {"TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_API_BASE_URL": telegram.base_url}
+    env = {"TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_API_BASE_URL": telegram.base_url,
+           "TELEGRAM_SEND_LOG": "1"}
+    if args.weekly_due:  # the schedulers plan on the coming Sunday, same time of day
+        env["SCHEDULER_SHIFT_DAYS"] = str((6 - datetime.now(timezone.utc).weekday()) % 7)
+    inbox, smtp = _Inbox(), None
+    if args.coach_alerts:
+        from aiosmtpd.controller import Controller
+
+        smtp = Controller(inbox, hostname="127.0.0.1", port=args.port_base + 92)
+        smtp.start()
+        env.update(SMTP_HOST="127.0.0.1", SMTP_PORT=str(args.port_base + 92),
+                   SMTP_FROM="alerts@bench.example.org", SMTP_SECURITY="none")
     context: AbstractContextManager[Any]
     if name == "single":
         database_url = f"sqlite:///{scratch}/flare.db"
@@ -370,6 +676,7 @@ async def run_profile(name: str, args: argparse.Namespace, seed: int) -> dict[st
                         gateway_port=base + 70)
         context = production_stack(layout, database_url, telegram=env, log_dir=scratch,
                                    redis_url=args.redis_url)
+        _limiter_log(args.redis_url, clear=True)
     loop = asyncio.get_running_loop()
     try:
         entered = await loop.run_in_executor(None, context.__enter__)
@@ -382,22 +689,35 @@ async def run_profile(name: str, args: argparse.Namespace, seed: int) -> dict[st
         result = await _drive(telegram, users, args, seed,
                               None if name == "single" else entered, database_url)
         result["drain_seconds"] = await _drained(database_url, users)
+        if args.checkins_due or args.coach_alerts:
+            result["settle_seconds"] = await _settled(database_url,
+                                                      result.get("checkins_due_at"))
+        log = {} if name == "single" else _limiter_log(args.redis_url)
+        sends = _send_report(telegram, log, scratch)
     finally:
         await loop.run_in_executor(None, context.__exit__, None, None, None)
         await telegram.stop()
+        if smtp is not None:
+            smtp.stop()
     counts = _counts(database_url, users)
     if args.checkins_due:
         counts.update(_checkin_counts(database_url, users),
                       checkins_due_at=result["checkins_due_at"])
+    if args.weekly_due:
+        counts.update(_weekly_counts(database_url, users, telegram),
+                      scheduler_shift_days=env["SCHEDULER_SHIFT_DAYS"])
+    if args.coach_alerts:
+        counts.update(_alert_counts(database_url, users, telegram, result["coaches"], inbox))
     latencies = result["latencies"] or [float("nan")]
     return {
         "patients": args.patients, "messages": result["sent"],
         "p50_ms": round(percentile(latencies, 50) * 1000), "p95_ms":
             round(percentile(latencies, 95) * 1000),
         "msg_per_s": round(result["sent"] / result["elapsed"], 1),
+        "load_average_1min": result["load_average_1min"],
         "unanswered_at_the_time": result["unanswered"], "pushes_retried":
             telegram.push_failures, "fault": result.get("fault"),
-        "max_sends_per_s": _max_sends_per_second(telegram),
+        **sends,
         "drain_seconds": result["drain_seconds"], **counts,
     }
 
@@ -429,6 +749,14 @@ def main() -> int:
     parser.add_argument("--checkins-due", type=float, default=0.0, metavar="SECONDS",
                         help="make every patient's evening check-in due about SECONDS into "
                              "the run (both workers' schedulers plan it); counts doubles")
+    parser.add_argument("--weekly-due", action="store_true",
+                        help="with --checkins-due: the Sunday summary falls due with the "
+                        "check-ins (the gateways' schedulers plan SCHEDULER_SHIFT_DAYS ahead, "
+                        "to the coming Sunday); counts one summary per patient")
+    parser.add_argument("--coach-alerts", type=int, default=0, metavar="COACHES",
+                        help="COACHES coaches with Telegram and e-mail (a local SMTP server "
+                        "on port-base+92) share the patients; every crisis flag's alerts "
+                        "are counted at the fake Bot API and the SMTP server")
     parser.add_argument("--port-base", type=int, default=int(os.environ.get(
         "BENCH_PORT_BASE", "5400")), help="Rasa base+5.., actions base+55.., gateway "
                         "base+70.., nginx base+80; private PostgreSQL/Redis base+90/base+91")
@@ -441,6 +769,8 @@ def main() -> int:
                         "faults do), so other users of the shared servers cannot exhaust "
                         "their connections mid-run")
     args = parser.parse_args()
+    if args.weekly_due and not args.checkins_due:
+        parser.error("--weekly-due needs --checkins-due")
     results: dict[str, Any] = {}
     # Never kill the machine's shared servers; --private-services also keeps other work's
     # connections (max_connections is shared) out of the measurement.
@@ -465,6 +795,12 @@ def main() -> int:
     for name, r in results.items():
         print(f"{name:8} {r['p50_ms']:7} {r['p95_ms']:7} {r['msg_per_s']:6} {r['lost']:4} "
               f"{r['duplicated']:3} {r['out_of_order']:5}")
+    for name, r in results.items():
+        print(f"{name:8} sends/s at the fake Bot API: bot {r['wire_bot_max_per_s']}, chat "
+              f"{r['wire_chat_max_per_s']}; granted by the limiter: bot "
+              f"{r['limiter_bot_max_per_s']}, chat {r['limiter_chat_max_per_s']}; calls in a "
+              f"retry_after window {r['calls_in_retry_window']}; load "
+              f"{r['load_average_1min']}")
     best = results.get("prod-2") or next(iter(results.values()))
     one = results.get("prod-1")
     scale = round(best["msg_per_s"] / one["msg_per_s"], 2) if one and one["msg_per_s"] else 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from datetime import timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -89,7 +90,8 @@ async def start_telegram(
     await bot.initialize()
     limiter: SendLimiter | None = None
     if settings.telegram_send_limits:
-        limiter = (RedisLimiter(settings.rate_limit_redis_url, bot_key=str(bot.id))
+        limiter = (RedisLimiter(settings.rate_limit_redis_url, bot_key=str(bot.id),
+                                log=settings.telegram_send_log)
                    if settings.rate_limit_redis_url else LocalLimiter())
     channel = TelegramChannel(bot, backoff=backoff, limiter=limiter)
     gateway.add_channel(channel)
@@ -125,13 +127,16 @@ def start_background(
     """
     from bot.scheduler.aftercare import Aftercare
     from bot.scheduler.alerts import AlertDispatcher
-    from bot.scheduler.clock import SystemClock
+    from bot.scheduler.clock import Clock, ShiftedClock, SystemClock
     from bot.scheduler.mailer import SmtpMailer
     from bot.scheduler.service import Scheduler
 
     clock = SystemClock()
+    plans: Clock = clock  # SCHEDULER_SHIFT_DAYS (drills): check-ins and summaries run ahead
+    if settings.scheduler_shift_days:
+        plans = ShiftedClock(clock, timedelta(days=settings.scheduler_shift_days))
     scheduler = Scheduler(
-        db, clock, gateway.trigger_checkin, gateway.send_text,
+        db, plans, gateway.trigger_checkin, gateway.send_text,
         default_timezone=settings.default_timezone,
         default_checkin_time=settings.checkin_time,
         send_weekly=weekly_summaries(db, gateway),

@@ -1,7 +1,8 @@
 """Telegram's sending limits, shared by every gateway worker (Redis) or kept in-process.
 
 Telegram allows about one message per second in one chat (short bursts pass) and about 30
-per second for the whole bot, and answers 429 with ``retry_after`` beyond that. Each send
+per second for the whole bot, and answers 429 with ``retry_after`` beyond that. The bot-wide
+limit here is 25/s with a burst of 3: never more than 27 in any one second. Each send
 first reserves a slot: the time it may go out is the latest of now, the chat's and the
 bot's next free slot (a generic cell rate algorithm: ``rate`` per second with a ``burst``
 allowance), and a bot-wide pause. A 429 sets that pause for everybody: with several
@@ -9,6 +10,13 @@ workers the state lives in Redis (one Lua script per reservation, atomic, Redis'
 clock), so all workers honour one ``retry_after`` at once; with one process an in-process
 limiter does the same. A reservation is made once the sender is ready to send, so waiting
 for a slot never holds a database connection.
+
+A sender that waited for its slot looks at the pause again before it sends: a 429 that
+another worker got while it slept holds it too (its slot is given up, a new one taken
+after the pause). For benchmarks, ``TELEGRAM_SEND_LOG=1`` makes the Redis limiter append
+every slot it grants (``<granted at> <slot> <chat>``, Redis's clock) to
+``flare:tg:<bot>:grants`` and every pause to ``flare:tg:<bot>:pauses`` (``<set at>
+<until>``), so the limiter's own rate can be compared with what Telegram receives.
 """
 
 from __future__ import annotations
@@ -21,8 +29,11 @@ from typing import Any, Protocol
 
 CHAT_RATE = 1.0  # messages per second in one chat
 CHAT_BURST = 3  # a reply of up to three messages goes out at once
-BOT_RATE = 30.0
-BOT_BURST = 10
+# Telegram's "about 30 a second" counted in any one second: a GCRA grants up to
+# rate + burst - 1 there (30/s with a burst of 10 granted 39-40), so 25/s with a burst of 3
+# grants at most 27, leaving room for the jitter between the slot and the wire.
+BOT_RATE = 25.0
+BOT_BURST = 3
 MAX_WAIT = 60.0
 REDIS_TIMEOUT = 0.5  # seconds to connect to / hear from Redis before limiting in-process
 REDIS_RETRY_SECONDS = 5.0
@@ -76,23 +87,31 @@ class LocalLimiter:
         self._paused_until = 0.0
 
     async def acquire(self, chat_id: int) -> float:
-        """Reserve and wait (see the module docstring)."""
-        now = self._clock()
-        at, self._chats[chat_id], self._bot = reserve(
-            now, self._chats.get(chat_id, 0.0), self._bot, self._paused_until, self.limits)
-        if len(self._chats) > 10_000:  # forget chats whose slots are long past
-            self._chats = {c: t for c, t in self._chats.items() if t > now}
-        wait = min(at - now, MAX_WAIT)
-        if wait > 0:
+        """Reserve and wait; after a wait, a pause set meanwhile holds this send too."""
+        waited = 0.0
+        while True:  # until no pause set during the wait holds the slot, or MAX_WAIT
+            now = self._clock()
+            at, self._chats[chat_id], self._bot = reserve(
+                now, self._chats.get(chat_id, 0.0), self._bot, self._paused_until, self.limits)
+            if len(self._chats) > 10_000:  # forget chats whose slots are long past
+                self._chats = {c: t for c, t in self._chats.items() if t > now}
+            wait = min(at - now, MAX_WAIT)
+            if wait <= 0:
+                break
             await self._sleep(wait)
-        return max(0.0, wait)
+            waited += wait
+            if self._paused_until <= at or waited >= MAX_WAIT:  # no 429 meanwhile holds it
+                break
+        return waited
 
     async def pause(self, seconds: float) -> None:
         """Hold every send for ``seconds``."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
 
-# KEYS: chat TAT, bot TAT, pause; ARGV: chat step, chat burst, bot step, bot burst, ttl.
+# KEYS: chat TAT, bot TAT, pause, grant log; ARGV: chat step, chat burst, bot step, bot
+# burst, ttl, log ('1': append the grant), chat id. Times as '%.6f': tostring() keeps only
+# 14 digits, a tenth of a millisecond on the Unix clock.
 _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
@@ -101,18 +120,43 @@ local bot = tonumber(redis.call('GET', KEYS[2]) or '0')
 local pause = tonumber(redis.call('GET', KEYS[3]) or '0')
 local cs, cb, bs, bb = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local at = math.max(now, pause, chat - (cb - 1) * cs, bot - (bb - 1) * bs)
-redis.call('SET', KEYS[1], tostring(math.max(chat, at) + cs), 'EX', ARGV[5])
-redis.call('SET', KEYS[2], tostring(math.max(bot, at) + bs), 'EX', ARGV[5])
-return tostring(at - now)
+redis.call('SET', KEYS[1], string.format('%.6f', math.max(chat, at) + cs), 'EX', ARGV[5])
+redis.call('SET', KEYS[2], string.format('%.6f', math.max(bot, at) + bs), 'EX', ARGV[5])
+if ARGV[6] == '1' then
+  redis.call('RPUSH', KEYS[4], string.format('%.6f %.6f %s', now, at, ARGV[7]))
+  redis.call('EXPIRE', KEYS[4], 86400)
+end
+return string.format('%.6f %.6f', at - now, at)
 """
+# KEYS: pause, pause log; ARGV: seconds, log.
 _PAUSE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
 local old = tonumber(redis.call('GET', KEYS[1]) or '0')
 local new = math.max(old, now + tonumber(ARGV[1]))
-redis.call('SET', KEYS[1], tostring(new), 'EX', math.ceil(tonumber(ARGV[1])) + 5)
-return tostring(new - now)
+redis.call('SET', KEYS[1], string.format('%.6f', new), 'EX', math.ceil(tonumber(ARGV[1])) + 5)
+if ARGV[2] == '1' then
+  redis.call('RPUSH', KEYS[2], string.format('%.6f %.6f', now, new))
+  redis.call('EXPIRE', KEYS[2], 86400)
+end
+return string.format('%.6f', new - now)
 """
+# KEYS: pause, dropped-slot log; ARGV: the slot, log, chat id. How far a pause set after
+# the slot was granted reaches beyond it (0: none); a slot given up for it is logged.
+_PAUSED = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local left = math.max(0, tonumber(redis.call('GET', KEYS[1]) or '0') - tonumber(ARGV[1]))
+if left > 0 and ARGV[2] == '1' then
+  redis.call('RPUSH', KEYS[2], string.format('%.6f %s', now, ARGV[3]))
+  redis.call('EXPIRE', KEYS[2], 86400)
+end
+return string.format('%.6f', left)
+"""
+
+
+def _text(answer: Any) -> str:
+    return answer.decode() if isinstance(answer, bytes) else str(answer)
 
 
 class RedisLimiter:
@@ -122,10 +166,13 @@ class RedisLimiter:
         url: e.g. ``redis://127.0.0.1:6379/0``.
         bot_key: keeps bots apart on one Redis (e.g. the bot's numeric id).
         limits: rates and bursts.
+        log: append every grant and pause to lists in Redis (benchmarks; see the module
+            docstring).
     """
 
     def __init__(self, url: str, bot_key: str = "bot", limits: Limits = Limits(),
-                 sleep: Any = asyncio.sleep, clock: Any = time.monotonic) -> None:
+                 sleep: Any = asyncio.sleep, clock: Any = time.monotonic,
+                 log: bool = False) -> None:
         from redis import asyncio as aioredis
 
         # Short timeouts: a Redis host that vanished must not hold a send for minutes.
@@ -136,6 +183,8 @@ class RedisLimiter:
         self._sleep = sleep
         self._reserve = self._redis.register_script(_RESERVE)
         self._pause = self._redis.register_script(_PAUSE)
+        self._paused = self._redis.register_script(_PAUSED)
+        self.log = log
         self.fallback = LocalLimiter(limits, sleep=sleep)  # while Redis is unreachable
         self._clock = clock
         self._down = False
@@ -166,22 +215,34 @@ class RedisLimiter:
         return await self.fallback.acquire(chat_id)
 
     async def _acquire(self, chat_id: int) -> float:
-        limits = self.limits
-        wait = float(await self._reserve(
-            keys=[f"{self._prefix}:chat:{chat_id}", f"{self._prefix}:bot",
-                  f"{self._prefix}:pause"],
-            args=[1.0 / limits.chat_rate, limits.chat_burst, 1.0 / limits.bot_rate,
-                  limits.bot_burst, 120]))
-        wait = min(wait, MAX_WAIT)
-        if wait > 0:
+        limits, log = self.limits, "1" if self.log else "0"
+        waited = 0.0
+        while True:  # a storm of 429s holds the send through every pause, up to MAX_WAIT
+            answer = await self._reserve(
+                keys=[f"{self._prefix}:chat:{chat_id}", f"{self._prefix}:bot",
+                      f"{self._prefix}:pause", f"{self._prefix}:grants"],
+                args=[1.0 / limits.chat_rate, limits.chat_burst, 1.0 / limits.bot_rate,
+                      limits.bot_burst, 120, log, chat_id])
+            ahead, at = (float(x) for x in _text(answer).split())
+            wait = min(ahead, MAX_WAIT)
+            if wait <= 0:
+                break
             await self._sleep(wait)
-        return max(0.0, wait)
+            waited += wait
+            # Another worker may have got a 429 while this one slept: then its slot is
+            # given up and a new one taken after the pause.
+            if waited >= MAX_WAIT or float(await self._paused(
+                    keys=[f"{self._prefix}:pause", f"{self._prefix}:dropped"],
+                    args=[f"{at:.6f}", log, chat_id])) <= 0:
+                break
+        return waited
 
     async def pause(self, seconds: float) -> None:
         """Make every worker hold its sends for ``seconds``."""
         await self.fallback.pause(seconds)
         try:
-            await self._pause(keys=[f"{self._prefix}:pause"], args=[seconds])
+            await self._pause(keys=[f"{self._prefix}:pause", f"{self._prefix}:pauses"],
+                              args=[seconds, "1" if self.log else "0"])
         except Exception as exc:  # redis errors of any kind: this worker still pauses
             logger.warning("rate limiter: could not share a pause (%s)", exc)
 

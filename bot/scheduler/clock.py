@@ -25,6 +25,23 @@ class SystemClock:
         return utcnow()
 
 
+class ShiftedClock:
+    """Another clock moved by a fixed ``shift`` (drills: a Tuesday that plans as a Sunday).
+
+    Args:
+        clock: The clock to read.
+        shift: Added to every reading.
+    """
+
+    def __init__(self, clock: Clock, shift: timedelta) -> None:
+        self._clock = clock
+        self.shift = shift
+
+    def now(self) -> datetime:
+        """Return the shifted time as an aware UTC datetime."""
+        return self._clock.now() + self.shift
+
+
 class FakeClock:
     """A clock that only moves when told to (for tests and simulations).
 

@@ -136,3 +136,11 @@ def test_env_var_names_are_constants() -> None:
     assert settings_module.EPISODE_IDLE_MINUTES == "EPISODE_IDLE_MINUTES"
     names = {f.name.upper() for f in dataclasses.fields(Settings)}
     assert all(getattr(settings_module, name) == name for name in names)
+
+
+def test_benchmark_knobs() -> None:
+    settings = Settings.from_env({"TELEGRAM_SEND_LOG": "1", "SCHEDULER_SHIFT_DAYS": "5"})
+    assert settings.telegram_send_log is True and settings.scheduler_shift_days == 5
+    assert Settings().telegram_send_log is False and Settings().scheduler_shift_days == 0
+    with pytest.raises(SettingsError, match="SCHEDULER_SHIFT_DAYS"):
+        Settings.from_env({"SCHEDULER_SHIFT_DAYS": "7"})

@@ -8,6 +8,12 @@ setMyCommands, deleteWebhook, setWebhook, sendDocument, sendPhoto, leaveChat.
 Test API (Python): ``inject_*`` methods put updates in the queue, ``calls`` and
 ``sent_to`` show what the bot did, ``fail_next`` injects 429/500 answers, ``delay_next``
 slow answers. Point the client at ``server.base_url`` (``TELEGRAM_API_BASE_URL``).
+
+Limits as Telegram sees them: every request is stamped on arrival (``Call.at``, monotonic,
+and ``Call.wall``, the wall clock), so :meth:`FakeTelegram.send_rates` gives the most
+``sendMessage`` calls in one second for the whole bot and for one chat, and each 429 opens
+a ``retry_after`` window (``retry_windows``): :meth:`FakeTelegram.window_calls` lists the
+calls that arrived inside one, which a client honouring ``retry_after`` does not make.
 """
 
 from __future__ import annotations
@@ -34,12 +40,37 @@ _JSON_FIELDS = {
 
 @dataclass
 class Call:
-    """One Bot API request the client made (after any injected failure)."""
+    """One Bot API request the client made (after any injected failure).
+
+    ``at`` (monotonic) and ``wall`` (``time.time()``) are when the request arrived.
+    """
 
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
     status: int = 200
+    wall: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class RetryWindow:
+    """A 429 answered at ``start`` (monotonic) with ``retry_after``: nothing may arrive
+    before ``end``; ``wall`` is ``start`` on the wall clock."""
+
+    start: float
+    end: float
+    wall: float
+
+
+def max_in_one_second(stamps: list[float]) -> int:
+    """The most stamps (seconds) inside any one-second window ``[t, t + 1)``."""
+    ordered = sorted(stamps)
+    best, first = 0, 0
+    for last, stamp in enumerate(ordered):
+        while ordered[first] <= stamp - 1.0:
+            first += 1
+        best = max(best, last - first + 1)
+    return best
 
 
 @dataclass
@@ -64,6 +95,7 @@ class FakeTelegram:
         self.token = token
         self.calls: list[Call] = []
         self.failed: list[Call] = []
+        self.retry_windows: list[RetryWindow] = []
         self.commands: list[dict[str, Any]] = []
         self.left_chats: list[int] = []
         self.documents: list[dict[str, Any]] = []
@@ -248,6 +280,36 @@ class FakeTelegram:
         """Texts sent to ``chat_id`` (sendMessage), in order."""
         return [p["text"] for p in self.sent_to(chat_id)]
 
+    def attempts(self, *methods: str) -> list[Call]:
+        """Every call of ``methods`` (default ``sendMessage``) that reached the server,
+        answered or failed, by arrival."""
+        wanted = methods or ("sendMessage",)
+        return sorted((c for c in (*self.calls, *self.failed) if c.method in wanted),
+                      key=lambda c: c.at)
+
+    def send_rates(self, *methods: str) -> dict[str, int]:
+        """The most calls of ``methods`` (default ``sendMessage``; failed ones too) in any
+        one second, whole bot and busiest chat, as Telegram counts them against its 30/s
+        and 1/s limits."""
+        calls = self.attempts(*methods)
+        chats: dict[int, list[float]] = {}
+        for call in calls:
+            chats.setdefault(int(call.params.get("chat_id", 0)), []).append(call.at)
+        return {"bot_max_per_s": max_in_one_second([c.at for c in calls]),
+                "chat_max_per_s": max((max_in_one_second(s) for s in chats.values()),
+                                      default=0)}
+
+    def window_calls(self, *methods: str) -> list[tuple[Call, float]]:
+        """Calls of ``methods`` (default ``sendMessage``) that arrived inside a
+        ``retry_after`` window, each with how long after the 429 that opened the window
+        (the earliest one it falls in) it came."""
+        found = []
+        for call in self.attempts(*methods):
+            starts = [w.start for w in self.retry_windows if w.start < call.at < w.end]
+            if starts:
+                found.append((call, call.at - min(starts)))
+        return found
+
     def message(self, message_id: int) -> dict[str, Any] | None:
         """The parameters (plus ``message_id``) of a message the bot sent."""
         for call in self.calls:
@@ -301,6 +363,7 @@ class FakeTelegram:
         if request.match_info["token"] != self.token:
             return self._error(401, "Unauthorized")
         method = request.match_info["method"]
+        arrived, wall = time.monotonic(), time.time()
         params = await self._params(request)
         delays = self._delays.get(method)
         if delays:
@@ -311,17 +374,21 @@ class FakeTelegram:
             failure.count -= 1
             if failure.count <= 0:
                 failures.pop(0)
-            self.failed.append(Call(method, params, status=failure.status))
+            self.failed.append(Call(method, params, arrived, failure.status, wall))
             if failure.status == 429:
+                retry_after = failure.retry_after or 1
+                now = time.monotonic()
+                self.retry_windows.append(RetryWindow(now, now + retry_after,
+                                                      wall + now - arrived))
                 return self._error(429, "Too Many Requests: retry later",
-                                   {"retry_after": failure.retry_after or 1})
+                                   {"retry_after": retry_after})
             return self._error(failure.status, "Internal Server Error")
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return self._error(404, "Not Found: method not found")
         result = await handler(params)
         if method != "getUpdates":
-            call = Call(method, params)
+            call = Call(method, params, arrived, wall=wall)
             self.calls.append(call)
             if "chat_id" in params:
                 self._by_chat.setdefault(int(params["chat_id"]), []).append(call)

@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 
 from bot.progress import WeeklySummaries, wording
 from bot.scheduler import SendWeekly
+from bot.scheduler.clock import ShiftedClock
 from bot.scheduler.planning import WEEKLY, PatientView, Policy, Step, plan_patient
+from bot.scheduler.service import Scheduler
 from tests.bot.progress.progress_support import EXPECTED_LINES, seed_fortnight
 from tests.bot.scheduler.scheduler_support import Delivered, World, utc
 
@@ -139,3 +141,20 @@ def test_plan_holds_the_summary_during_a_flare_and_for_opted_out_patients() -> N
         assert all(a.kind != WEEKLY for a in plan_patient(held, now, Policy()))
     monday = now + timedelta(days=1)
     assert all(a.kind != WEEKLY for a in plan_patient(view(), monday, Policy()))
+
+
+async def test_a_shifted_clock_plans_a_tuesday_as_sunday_once_across_two_instances(
+    world: World,
+) -> None:
+    # SCHEDULER_SHIFT_DAYS (benchmarks): the summary falls due on a weekday, once.
+    world.clock.set(utc(2024, 6, 4, 12, 0))  # a Tuesday
+    world.add_patient("ann", "Europe/London")
+    send = weekly_recorder(world)
+    shifted = ShiftedClock(world.clock, timedelta(days=5))
+    schedulers = [Scheduler(world.db, shifted, world.delivery.trigger_checkin,
+                            world.delivery.send_text, send_weekly=send) for _ in range(2)]
+    await world.run(until=utc(2024, 6, 4, 21, 0), schedulers=schedulers)
+    (weekly,) = world.delivery.of("ann", "weekly")
+    assert weekly.at == utc(2024, 6, 9, 19, 0)  # the shifted Sunday, 20:00 in London
+    (checkin,) = world.delivery.of("ann", "checkin")
+    assert checkin.at == utc(2024, 6, 4, 19, 0)  # delivered on the real Tuesday evening
