@@ -8,7 +8,15 @@ import pytest
 
 from bot.content import get_content, load_questions
 from tests.fake_telegram.harness import GatewayHarness
-from tests.system.system_support import checkins, keyboard, messages, new_patient, press, say
+from tests.system.system_support import (
+    checkins,
+    keyboard,
+    messages,
+    new_patient,
+    press,
+    safety_flags,
+    say,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -76,3 +84,24 @@ async def test_checkin_asks_each_question_once_without_corrections(
         assert keyboard(h, user) == _buttons(slot), slot
         sent = await press(h, user, answer)
     assert sent[0] in get_content().validations["checkin_done"]
+
+
+@pytest.mark.parametrize("at", range(len(ANSWERS)))
+async def test_crisis_at_any_checkin_question_gets_the_crisis_pathway_and_a_flag(
+    system: GatewayHarness, at: int
+) -> None:
+    """Risk language in the middle of the evening check-in is never taken as an answer:
+    the check-in stops, the crisis response comes, and the flag is stored for the coach."""
+    h = system
+    user, pid = await new_patient(h)
+    questions = load_questions()
+    sent = await say(h, user, "/checkin")
+    for slot, answer in ANSWERS[:at]:
+        assert sent[-1] == questions[slot]["text"], (slot, sent)
+        sent = await press(h, user, answer)
+    assert sent[-1] == questions[ANSWERS[at][0]]["text"], sent
+    sent = await say(h, user, "i want to end my life")
+    assert any(questions[slot]["text"] in text for slot, _ in ANSWERS for text in sent) is False
+    (flag,) = safety_flags(h, pid)
+    assert flag.kind == "crisis"
+    assert checkins(h, pid) == []
