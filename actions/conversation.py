@@ -200,6 +200,21 @@ class ActionGoodbye(Action):
         return [SlotSet("in_flare", False), SlotSet("episode_id", None)]
 
 
+def _then_listen(events: list[EventType]) -> list[EventType]:
+    """``events``, then wait for the patient, unless they already name the next action.
+
+    The fallback is also RulePolicy's core fallback (``config.yml``): it runs when no rule
+    matches, and after it no rule matches either, so without this Rasa predicts the
+    fallback again and again until its circuit breaker stops the turn, and the patient's
+    message goes unanswered (an open "are you safe?" then alternated between asking again
+    and the not-safe answer). Rasa's own fallback reverts the user turn instead, which
+    would also undo the safety answer's slots.
+    """
+    if any(event.get("event") == "followup" for event in events):
+        return events
+    return [*events, FollowupAction("action_listen")]
+
+
 class ActionFallback(Action):
     """Low confidence: say so honestly and say what the assistant can do."""
 
@@ -208,6 +223,11 @@ class ActionFallback(Action):
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return _then_listen(await self._answer(dispatcher, tracker))
+
+    async def _answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[EventType]:
         answered = safety.answer_safety_question(dispatcher, tracker, confident=False)
         if answered is not None:

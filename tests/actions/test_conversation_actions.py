@@ -203,3 +203,32 @@ async def test_out_of_scope_in_another_language_says_english_only() -> None:
         ActionOutOfScope(), make_tracker("who won the match", "out_of_scope"), {}
     )
     assert "outside what I can help with" in _said(dispatcher)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        ("what about the purple giraffe", "nlu_fallback", {}),
+        ("thank you", "thank", {"safety_question": "crisis"}),  # unclear: asked again
+        ("thank you", "thank", {"safety_question": "crisis", "triage_retry": "safe"}),
+    ],
+)
+async def test_fallback_then_waits_for_the_patient(
+    text: str, intent: str, slots: dict[str, object]
+) -> None:
+    """The core fallback has no rule after it: it must end the turn itself, or Rasa runs it
+    again until its circuit breaker drops the whole answer."""
+    events, dispatcher = await run(ActionFallback(), make_tracker(text, intent, slots=slots))
+
+    assert dispatcher.messages
+    assert events[-1] == FollowupAction("action_listen")
+    assert sum(1 for event in events if event.get("event") == "followup") == 1
+
+
+async def test_fallback_keeps_a_next_action_the_safety_answer_chose() -> None:
+    tracker = make_tracker("yes", "affirm", slots={"safety_question": "despair"})
+    events, _ = await run(ActionFallback(), tracker)
+
+    follow = [event for event in events if event.get("event") == "followup"]
+    assert len(follow) == 1
+    assert follow[0] != FollowupAction("action_listen")

@@ -117,3 +117,22 @@ async def test_red_flag_gets_urgent_care(system: GatewayHarness) -> None:
     (flag,) = safety_flags(h, pid)
     assert (flag.kind, flag.text) == ("red_flag", RED_FLAG)
     assert flag.reasons
+
+
+async def test_thanks_after_a_second_crisis_is_answered(system: GatewayHarness) -> None:
+    """A second crisis message while the flag is high goes straight to the outcome; a
+    "thank you" then has no rule, and the fallback answers it (the safety question once
+    more) instead of looping until Rasa's circuit breaker dropped the answer."""
+    h = system
+    user, pid = await new_patient(h)
+    await say(h, user, CRISIS)
+    for answer in ("No", "No", "No"):
+        await press(h, user, answer)
+    await press(h, user, "Yes")  # something done in the past three months: high
+    await say(h, user, CRISIS)
+    sent = await say(h, user, "thank you")
+    assert sent
+    assert not set(sent) & _all_reframes()
+    assert {m.status for m in messages(h, pid, "in")} == {"processed"}
+    (flag,) = safety_flags(h, pid)
+    assert flag.level == "high"
