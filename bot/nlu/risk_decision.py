@@ -148,7 +148,7 @@ def decide(
     confidence: float,
     t: Thresholds = Thresholds(),  # noqa: B008 (frozen dataclass)
     *,
-    other_person: bool = True,
+    other_person: bool = False,
 ) -> Decision:
     """Decide the risk of one message (see the module docstring for the order)."""
     if model and idioms and isinstance(model.get("without_idioms"), dict):
@@ -172,8 +172,9 @@ def decide(
     accident = rules_flag and any(r in ACCIDENT_RULES for r in reasons)
     model_crisis = score >= t.crisis_at and not accident
     model_flag = flag >= t.red_flag_at
-    # ``other_person``: the message names someone else (``safety_net.mentions_other``);
-    # "took a load of pills, feeling sleepy" names nobody, so it is the patient's own.
+    # ``other_person``: the message names someone else (``safety_net.mentions_other``,
+    # passed by the SafetyNet). By default a message is about the patient: "took a load
+    # of pills, feeling sleepy" names nobody, so it is the patient's own.
     third_party = other_person and (other >= t.third_party_at or intent == THIRD_PARTY)
     first_person = model_crisis or any(r in FIRST_PERSON_RULES for r in crisis_reasons)
     if third_party and not first_person and (rules_crisis or not (rules_flag or model_flag)):

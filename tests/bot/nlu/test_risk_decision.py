@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.nlu.risk_decision import Thresholds, decide
-from bot.nlu.safety_net import assess
+from bot.nlu.safety_net import assess, mentions_other
 
 
 def _model(crisis: float = 0.0, red_flag: float = 0.0, third_party: float = 0.0,
@@ -17,7 +17,8 @@ def _model(crisis: float = 0.0, red_flag: float = 0.0, third_party: float = 0.0,
 def _decide(text: str, model: dict[str, Any] | None, intent: str = "greet",
             confidence: float = 0.9) -> tuple[str | None, dict[str, Any]]:
     a = assess(text)
-    d = decide(a.risk, list(a.reasons), list(a.idioms), model, intent, confidence, Thresholds())
+    d = decide(a.risk, list(a.reasons), list(a.idioms), model, intent, confidence, Thresholds(),
+               other_person=mentions_other(text))
     return d.intent, d.safety
 
 
@@ -134,3 +135,17 @@ def test_someone_elses_suicidality_stays_third_party() -> None:
         intent, safety = _decide(text, _model(crisis=0.5, third_party=0.9), "third_party_risk")
         assert intent == "third_party_risk", text
         assert safety["about_other"] is True
+
+
+def test_a_message_is_about_the_patient_unless_told_otherwise() -> None:
+    # The default is the patient's own message: only the caller's ``other_person``
+    # (safety_net.mentions_other) opens the third-party branch.
+    text = "took a load of pills, feeling sleepy"
+    a = assess(text)
+    model = _model(crisis=0.5, third_party=0.9)
+    d = decide(a.risk, list(a.reasons), list(a.idioms), model, "third_party_risk", 0.9)
+    assert d.intent != "third_party_risk" and not d.safety["about_other"]
+    assert not mentions_other(text)
+    d = decide(a.risk, list(a.reasons), list(a.idioms), model, "third_party_risk", 0.9,
+               other_person=True)
+    assert d.intent == "third_party_risk" and d.safety["about_other"]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.nlu.risk_decision import RISK_INTENTS, Thresholds, decide
-from bot.nlu.safety_net import Risk, assess, without_idioms
+from bot.nlu.safety_net import Risk, assess, mentions_other, without_idioms
 
 CRISIS = {
     "surgery_wish": [
@@ -155,7 +155,8 @@ def _model(
 
 def _decide(text: str, model: dict[str, Any], intent: str, confidence: float = 0.95):
     a = assess(text)
-    return decide(a.risk, list(a.reasons), list(a.idioms), model, intent, confidence, Thresholds())
+    return decide(a.risk, list(a.reasons), list(a.idioms), model, intent, confidence, Thresholds(),
+                  other_person=mentions_other(text))
 
 
 def test_idiom_words_out_the_model_sees_no_risk_so_no_crisis() -> None:
