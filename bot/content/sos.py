@@ -9,8 +9,9 @@ Nothing is read at import time.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,6 +39,8 @@ class Onboarding:
     pre_consent_red_flag: str
     help_lines: str
     menu: Mapping[str, str]  # command -> description for the command menu
+    # typed answer (normalised, see ``typed_country``) -> ISO code, or OTHER for "somewhere else"
+    typed: Mapping[str, str] = field(default_factory=dict)
 
     def guess_country(self, language: str | None) -> str | None:
         """The listed country a Telegram ``language_code`` points to ("en-GB" -> "GB")."""
@@ -48,6 +51,14 @@ class Onboarding:
         if region in self.countries:
             return region
         return self.languages.get(parts[0].lower())
+
+    def typed_country(self, text: str) -> str | None:
+        """The country a typed answer names as a whole ("UK", "i'm in spain"), else None.
+
+        ``OTHER`` for the "somewhere else" button's title. Only the whole message counts, so
+        a sentence that merely mentions a country is not an answer.
+        """
+        return self.typed.get(_typed_key(text))
 
     def country_order(self, language: str | None) -> list[str]:
         """The listed countries, the one guessed from ``language`` first."""
@@ -116,6 +127,19 @@ class SosContent:
             yield f"safety_plan.yml {step.id}", step.question
 
 
+OTHER = "ZZ"  # ISO 3166 user-assigned code: "somewhere else" (the default crisis lines)
+_TYPED_PREFIX = re.compile(r"^(?:i am|i'm|im|i live|we are|we're|in|from|the)\s+")
+
+
+def _typed_key(text: str) -> str:
+    """Lower case, punctuation and emoji dropped, "i'm in"-like openings removed."""
+    key = re.sub(r"[^\w' ]+", " ", text.lower().replace("\u2019", "'"))
+    key = " ".join(key.split())
+    while (shorter := _TYPED_PREFIX.sub("", key)) != key:
+        key = shorter
+    return key
+
+
 _ONBOARDING_TEXTS = (
     "other_button", "country_question", "country_saved", "country_other", "sos_heading",
     "sos_unknown_country", "sos_elsewhere", "sos_no_plan", "sos_plan_heading", "sos_not_kept",
@@ -147,7 +171,20 @@ def _onboarding(f: _File, crisis_codes: list[str]) -> Onboarding:
     if set(menu) != set(MENU_COMMANDS):
         raise f.error("menu", f"must describe exactly {MENU_COMMANDS}")
     texts = {key: f.text(f.data, key, key) for key in _ONBOARDING_TEXTS}
+    typed = {_typed_key(texts["other_button"]): OTHER}
+    for code, title in titles.items():
+        typed[_typed_key(code)] = code
+        typed[_typed_key(title)] = code
+    for code, names in f.get(f.data, "typed_countries", "typed_countries", dict).items():
+        if code not in titles or not isinstance(names, list):
+            raise f.error(f"typed_countries {code}", "needs a listed country and a list")
+        for name in names:
+            key = _typed_key(str(name))
+            if typed.get(key, code) != code:
+                raise f.error(f"typed_countries {code}", f"{name!r} already names {typed[key]}")
+            typed[key] = code
     return Onboarding(
+        typed=typed,
         countries=titles,
         languages={str(k).lower(): str(v) for k, v in languages.items()},
         menu={name: f.get(menu, name, f"menu {name}", str) for name in MENU_COMMANDS},

@@ -254,6 +254,9 @@ def _take_in(
         if not text.strip():
             return _own(session, patient.id, inbound, now, Next.REPLY, kind=model.TEXT,
                         text=text, reply_kind="empty")
+        if (country := plan_steps.typed_country(session, patient.id, text)) is not None:
+            return _own(session, patient.id, inbound, now, Next.COUNTRY, kind=model.TEXT,
+                        text=text, detail=country)
         if safety_plans.asking(session, patient.id, now) is not None:
             if assess(text).risk is Risk.NONE:
                 detail = plan_steps.answer(session, patient.id, text, now)

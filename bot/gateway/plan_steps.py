@@ -14,12 +14,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.content.sos import get_sos_content
+from bot.content.sos import OTHER, get_sos_content
+from bot.store import messages as log
 from bot.store import safety_plans as plans
 from bot.store.models import Patient
 
 COUNTRY_PREFIX = "k:"
-OTHER_COUNTRY = "ZZ"  # ISO 3166 user-assigned code: "somewhere else" (default crisis lines)
+OTHER_COUNTRY = OTHER  # "somewhere else": the default crisis lines
 PLAN_PREFIX = "sp:"
 # Payloads another part of the bot (e.g. the triage dialogue) may put on its buttons, or a
 # patient may type as a command: the gateway handles them and they never reach Rasa.
@@ -57,6 +58,21 @@ def choose_country(session: Session, patient_id: str, data: str) -> str:
         raise LookupError(f"patient {patient_id} vanished")
     patient.country = code
     return code
+
+
+def typed_country(session: Session, patient_id: str, text: str) -> str | None:
+    """A typed answer to the country question ("UK", "i'm in spain"): stored like a press.
+
+    Only while the country question is the latest thing the bot said, and only when the
+    whole message names a listed country (or "somewhere else"); None otherwise, and the
+    message goes on as usual.
+    """
+    onboarding = get_sos_content().onboarding
+    last = log.last_outbound(session, patient_id)
+    if last is None or last.text != onboarding.country_question:
+        return None
+    code = onboarding.typed_country(text)
+    return None if code is None else choose_country(session, patient_id, COUNTRY_PREFIX + code)
 
 
 def button_title(data: str) -> str:

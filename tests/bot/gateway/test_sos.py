@@ -160,3 +160,45 @@ async def test_a_country_button_pressed_twice_is_stale(harness: GatewayHarness) 
     (reply,) = (await harness.telegram.wait_texts(user, before + 1))[before:]
     assert reply == texts.STALE_BUTTON
     assert buttons  # the real buttons were offered
+
+
+async def test_a_typed_country_answers_the_country_question(
+    harness: GatewayHarness, fake_rasa: FakeRasa
+) -> None:
+    # Seen in the terminal chat: "UK" typed instead of pressed went to Rasa, and the
+    # patient kept the default country's (US) crisis numbers.
+    user = await harness.consent()
+    (reply,) = await _say(harness, user, "UK")
+    assert reply == ONBOARDING.country_saved.format(country="United Kingdom")
+    patient = _patient(harness, user)
+    assert patient is not None and patient.country == "GB"
+    resources, _ = await _say(harness, user, "/sos", replies=2)
+    gb = get_content().crisis_resources("GB")
+    assert gb.emergency in resources and "988" not in resources
+    assert fake_rasa.received == []
+    # Once the question has been answered, the same word is an ordinary message again.
+    before = len(fake_rasa.received)
+    await _say(harness, user, "spain")
+    assert len(fake_rasa.received) == before + 1
+
+
+async def test_typed_country_answers_in_many_forms() -> None:
+    typed = ONBOARDING.typed_country
+    assert typed("I'm in the UK!") == "GB" and typed("england") == "GB"
+    assert typed("im in spain") == "ES" and typed("España") == "ES"
+    assert typed("Holland") == "NL" and typed("the netherlands") == "NL"
+    assert typed("USA 🇺🇸") == "US" and typed("ie") == "IE"
+    assert typed("somewhere else") == "ZZ"
+    # A sentence that only mentions a country is not an answer.
+    assert typed("my back hurts since i moved to spain") is None
+    assert typed("I want to die") is None and typed("") is None
+
+
+async def test_a_typed_sentence_after_the_country_question_goes_on_to_rasa(
+    harness: GatewayHarness, fake_rasa: FakeRasa
+) -> None:
+    user = await harness.consent()
+    await _say(harness, user, "my back is an 8 after gardening")
+    assert len(fake_rasa.received) == 1
+    patient = _patient(harness, user)
+    assert patient is not None and patient.country == "US"  # unchanged default
