@@ -192,6 +192,11 @@ class ActionGoodbye(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        answered = safety.answer_safety_question(dispatcher, tracker, confident=False)
+        if answered is not None:
+            # "Are you safe right now?" is still open: a goodbye is no answer to it, and
+            # the episode stays open (no utter_goodbye either).
+            return _then_listen(answered)
         now = common.utcnow()
         with common.transaction() as session:
             episode = common.open_episode(session, tracker, now)
@@ -249,6 +254,36 @@ class ActionFallback(Action):
         return []
 
 
+# The small-talk answers (domain/chitchat.yml), by intent.
+SMALL_TALK = {"greet": "utter_greet", "thank": "utter_welcome", "bot_challenge": "utter_iamabot"}
+# Questions of the patient's that get their answer even while a safety question is open.
+SMALL_TALK_QUESTIONS = ("bot_challenge",)
+
+
+class ActionSmallTalk(Action):
+    """A greeting, thanks or "are you a bot?", unless "are you safe right now?" is open.
+
+    A "thanks" or "hi" is no answer to the safety question, so it is not taken as one and
+    it does not leave the question hanging either: it is asked again, and a second unclear
+    answer is taken as not safe (``safety.answer_safety_question``). "Are you a bot?" gets
+    its answer first.
+    """
+
+    def name(self) -> str:
+        return "action_small_talk"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = tracker.get_intent_of_latest_message() or ""
+        response = SMALL_TALK.get(intent, "utter_welcome")
+        open_question = tracker.get_slot("safety_question") == "crisis"
+        if not open_question or intent in SMALL_TALK_QUESTIONS:
+            dispatcher.utter_message(response=response)
+        answered = safety.answer_safety_question(dispatcher, tracker, confident=False)
+        return _then_listen(answered) if answered is not None else []
+
+
 class ActionOutOfScope(Action):
     """Say honestly what the assistant is for; say so plainly when it is another language."""
 
@@ -258,6 +293,9 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        answered = safety.answer_safety_question(dispatcher, tracker, confident=False)
+        if answered is not None:
+            return _then_listen(answered)
         text = tracker.latest_message.get("text") or ""
         if looks_non_english(text):
             dispatcher.utter_message(text=_say("not_english"))

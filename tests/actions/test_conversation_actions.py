@@ -232,3 +232,60 @@ async def test_fallback_keeps_a_next_action_the_safety_answer_chose() -> None:
     follow = [event for event in events if event.get("event") == "followup"]
     assert len(follow) == 1
     assert follow[0] != FollowupAction("action_listen")
+
+
+@pytest.mark.parametrize(("text", "intent"), [("thanks", "thank"), ("hi", "greet")])
+async def test_small_talk_does_not_leave_are_you_safe_hanging(text: str, intent: str) -> None:
+    """Seen in the terminal chat: "thanks" after "are you safe right now?" got "any time"
+    and the question was dropped. It is asked again, then an unclear answer is not safe."""
+    from actions.conversation import ActionSmallTalk
+
+    tracker = make_tracker(text, intent, slots={"safety_question": "crisis"})
+    events, dispatcher = await run(ActionSmallTalk(), tracker)
+    assert "Are you safe right now?" in _said(dispatcher)
+    assert dispatcher.messages[0].get("response") is None  # no "you're welcome" first
+    assert slot_changes(events)["triage_retry"] == "safe"
+    assert events[-1] == FollowupAction("action_listen")
+
+    slots = {"safety_question": "crisis", "triage_retry": "safe"}
+    events, dispatcher = await run(ActionSmallTalk(), make_tracker(text, intent, slots=slots))
+    assert "glad you're safe" not in _said(dispatcher)
+    assert slot_changes(events)["triage_retry"] is None  # taken as not safe
+    assert "Are you safe right now?" not in _said(dispatcher)
+
+
+async def test_small_talk_without_a_safety_question_is_small_talk() -> None:
+    from actions.conversation import ActionSmallTalk
+
+    for text, intent, response in [("thanks", "thank", "utter_welcome"),
+                                   ("hello", "greet", "utter_greet"),
+                                   ("are you a bot", "bot_challenge", "utter_iamabot")]:
+        events, dispatcher = await run(ActionSmallTalk(), make_tracker(text, intent))
+        assert events == []
+        assert [m.get("response") for m in dispatcher.messages] == [response]
+
+
+async def test_are_you_a_bot_is_answered_and_the_safety_question_asked_again() -> None:
+    from actions.conversation import ActionSmallTalk
+
+    tracker = make_tracker("is this a bot?", "bot_challenge", slots={"safety_question": "crisis"})
+    _, dispatcher = await run(ActionSmallTalk(), tracker)
+    assert dispatcher.messages[0].get("response") == "utter_iamabot"
+    assert "Are you safe right now?" in _said(dispatcher)
+
+
+async def test_goodbye_with_are_you_safe_open_asks_it_and_keeps_the_episode() -> None:
+    tracker = make_tracker("bye", "goodbye", slots={"safety_question": "crisis"})
+    events, dispatcher = await run(ActionGoodbye(), tracker)
+    assert "Are you safe right now?" in _said(dispatcher)
+    assert "in_flare" not in slot_changes(events)
+    assert events[-1] == FollowupAction("action_listen")  # no utter_goodbye after it
+
+
+async def test_out_of_scope_with_are_you_safe_open_asks_it_again() -> None:
+    from actions.conversation import ActionOutOfScope
+
+    tracker = make_tracker("who won the match", "out_of_scope", slots={"safety_question": "crisis"})
+    _, dispatcher = await run(ActionOutOfScope(), tracker)
+    assert "Are you safe right now?" in _said(dispatcher)
+    assert "outside what I can help with" not in _said(dispatcher)

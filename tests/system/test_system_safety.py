@@ -136,3 +136,28 @@ async def test_thanks_after_a_second_crisis_is_answered(system: GatewayHarness) 
     assert {m.status for m in messages(h, pid, "in")} == {"processed"}
     (flag,) = safety_flags(h, pid)
     assert flag.level == "high"
+
+
+async def test_thanks_or_bye_is_no_answer_to_are_you_safe(system: GatewayHarness) -> None:
+    """Seen in the terminal chat: "thanks" after "are you safe right now?" got "any time"
+    and the question was dropped. It is asked again; a second unclear answer is not safe."""
+    from actions.triage_texts import texts as triage_texts
+
+    h = system
+    user, pid = await new_patient(h)
+    await say(h, user, CRISIS)
+    for answer in ("No", "No", "No"):
+        await press(h, user, answer)
+    await press(h, user, "Yes")  # high: the outcome asks whether they are safe now
+    first = await say(h, user, "thanks")
+    assert triage_texts().get("outcome.ask_safe_again") in first
+    welcome = {"You're welcome. I'm glad to be here with you.",
+               "Any time. Looking after yourself like this matters."}
+    assert not set(first) & welcome
+    second = await say(h, user, "bye")
+    assert triage_texts().get("outcome.ask_safe_again") not in second
+    assert _mentions_crisis_help(second) or any("911" in text for text in second)
+    assert not any(t.startswith(("Take good care", "Goodbye for now")) for t in second)
+    assert {m.status for m in messages(h, pid, "in")} == {"processed"}
+    (flag,) = safety_flags(h, pid)
+    assert flag.level == "high"
