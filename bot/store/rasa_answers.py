@@ -13,10 +13,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import Column, String, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.store.models import Base, UTCDateTime
+from bot.store.models import Base, UTCDateTime, add_if_new
 
 MAX_SERVER_CHARS = 255
 # An answer less than this after the stored one is not written (see note_answer).
@@ -53,11 +52,8 @@ def note_answer(session: Session, server: str, asked_at: datetime) -> None:
     if stored is not None:
         session.execute(moved)
         return
-    try:
-        with session.begin_nested():
-            session.add(RasaAnswer(server=server, asked_at=asked_at))
-    except IntegrityError:  # another worker added the row a moment ago
-        session.execute(moved)
+    if not add_if_new(session, RasaAnswer(server=server, asked_at=asked_at)):
+        session.execute(moved)  # another worker added the row a moment ago
 
 
 def last_answer(session: Session, server: str) -> datetime | None:
