@@ -59,11 +59,19 @@ def _redact_record(record: logging.LogRecord, secrets: Iterable[str]) -> None:
     """Redact a record in place: its message (args folded in) and its exception text."""
     try:
         message = record.getMessage()
-    except (TypeError, ValueError):  # a bad format string: logging reports it itself
-        return
-    clean = redact(message, secrets)
-    if clean != message:
-        record.msg, record.args = clean, ()
+    except Exception as exc:  # noqa: BLE001 - this runs in the caller: a log call must not fail
+        # A bad format string or an argument without text. Logging would report it at the
+        # handler, printing the arguments unredacted: keep the template, drop them.
+        try:
+            template = str(record.msg)
+        except Exception:  # noqa: BLE001 - not even the template has text
+            template = "<log message without text>"
+        record.msg = f"{redact(template, secrets)} [arguments not shown: {type(exc).__name__}]"
+        record.args = ()
+    else:
+        clean = redact(message, secrets)
+        if clean != message:
+            record.msg, record.args = clean, ()
     if record.exc_info and not record.exc_text:
         record.exc_text = logging.Formatter().formatException(record.exc_info)
     if record.exc_text:

@@ -240,6 +240,8 @@ def gateway_run(variant: Variant, token: str, patients: int, messages: int,
     if variant.root != ROOT:  # the same benchmark, importing today's code
         script = variant.root / "scripts" / "bench_gateway_ab.py"
         script.write_text((ROOT / "scripts" / "bench_gateway.py").read_text())
+        shared = variant.root / "scripts" / "bench_load.py"  # what it imports of scripts/
+        shared.write_text((ROOT / "scripts" / "bench_load.py").read_text())
     env = {**os.environ, "PYTHONPATH": str(variant.root),
            "RASA_URLS": ",".join(f"http://127.0.0.1:{variant.rasa_port + n}"
                                  for n in range(variant.replicas))}

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import re
@@ -33,7 +32,6 @@ import time
 from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -52,14 +50,9 @@ from bot.store.alerts import CoachAlert  # noqa: E402
 from bot.store.db import Database  # noqa: E402
 from bot.store.messages import max_update_id  # noqa: E402
 from bot.store.models import ChannelIdentity, SafetyFlag  # noqa: E402
+from scripts.bench_load import percentile, read_line, start_load  # noqa: E402
 
 FLAG_LINK = re.compile(r"#flag-(\d+)")
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
-    return ordered[index]
 
 
 def _prepare(db: Database) -> str:
@@ -97,26 +90,6 @@ def _flag_users(db: Database, flag_ids: list[int]) -> dict[int, int]:
     return {int(flag_id): int(user) for flag_id, user in rows}
 
 
-async def _load_process(config: dict[str, Any]) -> asyncio.subprocess.Process:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.fake_telegram.alert_load",
-        cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    assert process.stdin is not None
-    process.stdin.write((json.dumps(config) + "\n").encode())
-    await process.stdin.drain()
-    return process
-
-
-async def _read(process: asyncio.subprocess.Process) -> dict[str, Any]:
-    assert process.stdout is not None
-    line = await process.stdout.readline()
-    if not line:
-        raise RuntimeError("the load process ended early (see its stderr)")
-    return dict(json.loads(line))
-
-
 async def bench(args: argparse.Namespace, database_url: str, rasa_url: str,
                 token: str | None) -> int:
     """Run the load with crisis messages; print the numbers; 0 when every alert came."""
@@ -128,13 +101,13 @@ async def bench(args: argparse.Namespace, database_url: str, rasa_url: str,
     base = 7_100_000_000 + int(time.time()) % 10**6 * 1000
     users = [base + n for n in range(args.patients)]
     crisis = [base + 500 + n for n in range(args.crisis)]
-    process = await _load_process({
+    process = await start_load("tests.fake_telegram.alert_load", {
         "users": users, "crisis_users": crisis, "coach_user": base + 999,
         "coach_code": code, "messages": args.messages, "think_min": 1.0, "think_max": 3.0,
         "first_update_id": first_update_id, "seed": args.seed,
         "crisis_window": args.crisis_window,
     })
-    servers = await _read(process)
+    servers = await read_line(process)
     settings = Settings(database_url=database_url, rasa_url=rasa_url, rasa_token=token,
                         telegram_bot_token=servers["token"],
                         telegram_api_base_url=servers["telegram_base_url"])
@@ -150,7 +123,7 @@ async def bench(args: argparse.Namespace, database_url: str, rasa_url: str,
     tasks = [asyncio.create_task(scheduler.run_forever(stop)),
              asyncio.create_task(dispatcher.run_forever(stop))]
     try:
-        result = (await _read(process))["result"]
+        result = (await read_line(process))["result"]
         await gateway.idle()
     finally:
         stop.set()
@@ -179,14 +152,14 @@ async def bench(args: argparse.Namespace, database_url: str, rasa_url: str,
     replies = result["load"]["latencies"] or [float("nan")]
     print(f"patients={args.patients} crisis={args.crisis} rasa={rasa_url} "
           f"alert_tick={args.alert_tick:g}s")
-    print(f"alert latency p50={_percentile(latencies, 0.5):.1f} s "
-          f"p95={_percentile(latencies, 0.95):.1f} s max={max(latencies):.1f} s "
+    print(f"alert latency p50={percentile(latencies, 0.5):.1f} s "
+          f"p95={percentile(latencies, 0.95):.1f} s max={max(latencies):.1f} s "
           f"alerts={len(alerted)}/{len(sent)} coach_messages={len(messages)}")
-    print(f"  of which flag written -> alert sent p50={_percentile(dispatch, 0.5):.1f} s "
-          f"p95={_percentile(dispatch, 0.95):.1f} s (the rest: the crisis message waiting "
+    print(f"  of which flag written -> alert sent p50={percentile(dispatch, 0.5):.1f} s "
+          f"p95={percentile(dispatch, 0.95):.1f} s (the rest: the crisis message waiting "
           f"for Rasa and the action server under the load)")
-    print(f"patient reply latency under the load p50={_percentile(replies, 0.5) * 1000:.0f} ms "
-          f"p95={_percentile(replies, 0.95) * 1000:.0f} ms "
+    print(f"patient reply latency under the load p50={percentile(replies, 0.5) * 1000:.0f} ms "
+          f"p95={percentile(replies, 0.95) * 1000:.0f} ms "
           f"unanswered={result['load']['unanswered']} "
           f"consent_failures={result['load']['consent_failures']}")
     ok = len(alerted) == len(sent) == args.crisis and max(latencies) < 60

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import resource
@@ -42,12 +41,7 @@ from bot.gateway.rasa_client import DEFAULT_CONCURRENCY  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.store.db import Database  # noqa: E402
 from bot.store.messages import Message, max_update_id  # noqa: E402
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
-    return ordered[index]
+from scripts.bench_load import percentile, read_line, start_load  # noqa: E402
 
 
 def _lost(db: Database, users: list[int]) -> tuple[int, int]:
@@ -66,27 +60,6 @@ def _lost(db: Database, users: list[int]) -> tuple[int, int]:
         return int(total.scalar_one()), int(lost.scalar_one())
 
 
-async def _load_process(config: dict[str, Any]) -> asyncio.subprocess.Process:
-    """Start the fake Telegram server and the patients in their own process."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.fake_telegram.load",
-        cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    assert process.stdin is not None
-    process.stdin.write((json.dumps(config) + "\n").encode())
-    await process.stdin.drain()
-    return process
-
-
-async def _read(process: asyncio.subprocess.Process) -> dict[str, Any]:
-    assert process.stdout is not None
-    line = await process.stdout.readline()
-    if not line:
-        raise RuntimeError("the load process ended early (see its stderr)")
-    return dict(json.loads(line))
-
-
 async def bench(args: argparse.Namespace) -> int:
     """Run the benchmark; return 0 when nothing was lost."""
     directory = tempfile.mkdtemp(prefix="bench-gateway-")
@@ -96,12 +69,12 @@ async def bench(args: argparse.Namespace) -> int:
         first_update_id = (max_update_id(session) or 0) + 1
     base = 7_000_000_000 + int(time.time()) % 10**6 * 1000  # new patients on every run
     users = [base + n for n in range(args.patients)]
-    process = await _load_process({
+    process = await start_load("tests.fake_telegram.load", {
         "users": users, "messages": args.messages, "think_min": args.think_min,
         "think_max": args.think_max, "first_update_id": first_update_id,
         "fake_rasa": args.fake_rasa, "seed": args.seed,
     })
-    servers = await _read(process)
+    servers = await read_line(process)
     rasa_url = servers["rasa_url"] or args.rasa_url
     replicas = [u for u in os.environ.get("RASA_URLS", "").split(",") if u.strip()]
     extra: dict[str, Any] = {}
@@ -124,7 +97,7 @@ async def bench(args: argparse.Namespace) -> int:
     await gateway.start()
     runner = await start_telegram(gateway, settings, poll_timeout=10, backoff=0.05)
     try:
-        result = (await _read(process))["result"]
+        result = (await read_line(process))["result"]
         await gateway.idle()
         total, lost = _lost(db, users)
     finally:
@@ -144,8 +117,8 @@ async def bench(args: argparse.Namespace) -> int:
     print(f"patients={args.patients} messages={total} rasa={extra.get('rasa_urls', rasa_url)} "
           f"think={args.think_min:g}-{args.think_max:g}s")
     print(
-        f"latency p50={_percentile(latencies, 0.5) * 1000:.0f} ms "
-        f"p95={_percentile(latencies, 0.95) * 1000:.0f} ms "
+        f"latency p50={percentile(latencies, 0.5) * 1000:.0f} ms "
+        f"p95={percentile(latencies, 0.95) * 1000:.0f} ms "
         f"mean={statistics.mean(latencies) * 1000:.0f} ms "
         f"max={max(latencies) * 1000:.0f} ms"
     )

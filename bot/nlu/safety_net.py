@@ -59,6 +59,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.nlu.risk_patterns import (
     ACCIDENTAL_DOSE,
@@ -119,6 +120,14 @@ class RiskAssessment:
     idioms: tuple[str, ...] = ()
 
 
+# One message's text is normalised by three calls in a row (the risk step's
+# ``without_idioms``, the SafetyNet's ``assess`` and ``mentions_other``): the last few
+# results are kept, so it is done once (scripts/bench_safety_net.py). A pure function of
+# the text; a few recent texts stay in this process's memory, which holds them anyway.
+NORMALISED_KEPT = 16
+
+
+@lru_cache(maxsize=NORMALISED_KEPT)
 def normalise(text: str) -> str:
     """Lowercase, unify apostrophes and quotes, collapse whitespace, fix slang."""
     text = unicodedata.normalize("NFKC", text).lower()

@@ -109,13 +109,15 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         if old.dialect.name == "sqlite" and old.url.database not in (None, "", ":memory:"):
             # Rasa's engine uses NullPool for SQLite files: a new connection (and a WAL
             # checkpoint on close) for every message. Keep a small pool instead.
-            self.engine = sa.create_engine(old.url, **sqlite_file_pool())
+            self.engine = sa.create_engine(old.url, hide_parameters=True, **sqlite_file_pool())
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
             old.dispose()
         elif old.dialect.name != "sqlite":
             # A pooled connection left over from a database restart is tested before use
             # (SELECT 1) and replaced, instead of failing the next conversation turn.
-            self.engine = sa.create_engine(old.url, pool_pre_ping=True,
+            # Both new engines: a failed statement's error (Rasa logs it) shows no values, the
+            # events being what the patient wrote.
+            self.engine = sa.create_engine(old.url, pool_pre_ping=True, hide_parameters=True,
                                            **create_engine_kwargs(old.url))
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
             old.dispose()

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from bot.content.alerts import AlertContent, get_alert_content
 from bot.scheduler.alert_plan import AlertPolicy, PlanResult, plan_alerts
-from bot.scheduler.clock import Clock
+from bot.scheduler.clock import Clock, run_passes
 from bot.settings import Settings
 from bot.store import alerts as store
 from bot.store.db import Database
@@ -120,16 +120,7 @@ class AlertDispatcher:
 
     async def run_forever(self, stop_event: asyncio.Event) -> None:
         """Run passes every ``tick_seconds`` until ``stop_event`` is set."""
-        while not stop_event.is_set():
-            try:
-                await self.tick()
-            except Exception:
-                # A database outage or a bug must not end the alerts for good.
-                logger.exception("alert pass failed; next try in %s s", self.tick_seconds)
-            try:
-                await asyncio.wait_for(stop_event.wait(), timeout=self.tick_seconds)
-            except asyncio.TimeoutError:
-                continue
+        await run_passes(self.tick, self.tick_seconds, stop_event, logger, "alert")
 
     def link(self, alert: store.DueAlert) -> str:
         """The dashboard link of an alert (the safety queue, at the flag)."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.clock import utcnow
 
@@ -75,3 +78,25 @@ def _as_utc(when: datetime) -> datetime:
     if when.tzinfo is None or when.utcoffset() is None:
         raise ValueError("clock times must be timezone-aware")
     return when.astimezone(timezone.utc)
+
+
+async def run_passes(
+    tick: Callable[[], Awaitable[Any]],
+    every: float,
+    stop_event: asyncio.Event,
+    log: logging.Logger,
+    what: str,
+) -> None:
+    """Await ``tick()`` every ``every`` seconds until ``stop_event`` is set (the scheduler's
+    and the alert dispatcher's ``run_forever``). A failing pass is logged with its cause
+    (``"<what> pass failed"``) and the next one comes as usual: a database outage or a bug
+    must not end the schedule or the alerts for good."""
+    while not stop_event.is_set():
+        try:
+            await tick()
+        except Exception:
+            log.exception("%s pass failed; next try in %s s", what, every)
+        try:
+            await asyncio.wait_for(stop_event.wait(), timeout=every)
+        except asyncio.TimeoutError:
+            continue

@@ -18,7 +18,7 @@ from typing import Any
 from bot.content import get_content
 from bot.content.alerts import get_alert_content
 from bot.scheduler.aftercare import Aftercare
-from bot.scheduler.clock import Clock
+from bot.scheduler.clock import Clock, run_passes
 from bot.scheduler.planning import (
     CHECKIN,
     PACING,
@@ -159,16 +159,7 @@ class Scheduler:
 
     async def run_forever(self, stop_event: asyncio.Event) -> None:
         """Run passes every ``tick_seconds`` until ``stop_event`` is set."""
-        while not stop_event.is_set():
-            try:
-                await self.tick()
-            except Exception:
-                # A database outage or a bug in one pass must not end the schedule for good.
-                logger.exception("scheduler pass failed; next try in %s s", self.tick_seconds)
-            try:
-                await asyncio.wait_for(stop_event.wait(), timeout=self.tick_seconds)
-            except asyncio.TimeoutError:
-                continue
+        await run_passes(self.tick, self.tick_seconds, stop_event, logger, "scheduler")
 
     def _load_views(self, now: datetime) -> list[PatientView]:
         """Read the patients' schedules (runs in a worker thread)."""

@@ -29,11 +29,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.store import coaches as _coaches  # noqa: F401  (the coaches table)
-from bot.store.models import Base, Patient, SafetyFlag, UTCDateTime
+from bot.store.models import Base, Patient, SafetyFlag, UTCDateTime, add_if_new
 
 ALERT_REASONS = ("new", "high", "escalation")
 ALERT_CHANNELS = ("telegram", "email")
@@ -112,13 +111,7 @@ def insert_alert(
     row = CoachAlert(flag_id=flag.id, patient_id=flag.patient_id, reason=reason, level=level,
                      channel=recipient.channel, address=recipient.address,
                      coach_id=recipient.coach_id, created_at=now, status="pending", attempts=0)
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+    return add_if_new(session, row)
 
 
 def alerts_of(session: Session, flag_ids: list[int]) -> list[CoachAlert]:

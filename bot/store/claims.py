@@ -17,11 +17,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import Column, String, delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.store import messages as log
-from bot.store.models import Base, UTCDateTime
+from bot.store.models import Base, UTCDateTime, add_if_new
 
 
 class PatientClaim(Base):
@@ -50,12 +49,9 @@ def try_claim(
         return True
     if session.get(PatientClaim, patient_id) is not None:
         return False  # live and someone else's
-    try:
-        with session.begin_nested():
-            session.add(PatientClaim(patient_id=patient_id, holder=holder, expires_at=now + ttl))
-    except IntegrityError:
-        return False  # another worker inserted it a moment ago
-    return True
+    # False: another worker inserted it a moment ago
+    return add_if_new(session, PatientClaim(patient_id=patient_id, holder=holder,
+                                            expires_at=now + ttl))
 
 
 def renew(session: Session, patient_id: str, holder: str, now: datetime, ttl: timedelta) -> bool:

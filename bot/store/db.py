@@ -52,7 +52,7 @@ def sqlite_file_pool() -> dict[str, Any]:
 def _sqlite_engine(url: URL) -> Engine:
     """Create a SQLite engine with sane pragmas and real transactions."""
     in_memory = url.database in (None, "", ":memory:")
-    kwargs: dict[str, Any] = {"future": True}
+    kwargs: dict[str, Any] = {"future": True, "hide_parameters": True}
     if in_memory:
         kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
@@ -84,11 +84,15 @@ def _sqlite_engine(url: URL) -> Engine:
 
 
 def make_engine(url: str | URL) -> Engine:
-    """Create an engine for a SQLite or PostgreSQL URL (2.0-style, ``future=True``)."""
+    """Create an engine for a SQLite or PostgreSQL URL (2.0-style, ``future=True``).
+
+    ``hide_parameters``: a failed statement's error (logged with ``logger.exception``)
+    shows the SQL, not its values, which are what patients wrote.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
-    return create_engine(parsed, future=True, pool_pre_ping=True)
+    return create_engine(parsed, future=True, pool_pre_ping=True, hide_parameters=True)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

@@ -29,7 +29,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeMeta, registry, relationship
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeMeta, Session, registry, relationship
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -82,6 +83,17 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def add_if_new(session: Session, row: Base) -> bool:
+    """Insert ``row`` in a savepoint; False (and nothing written) when a row with its key
+    exists already, e.g. one another worker inserted a moment ago."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
 
 
 def _score_check(column: str) -> CheckConstraint:

@@ -29,10 +29,9 @@ from sqlalchemy import (
     UniqueConstraint,
     update,
 )
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.store.models import Base, UTCDateTime
+from bot.store.models import Base, UTCDateTime, add_if_new
 
 SEND_KINDS = ("checkin", "checkin_reminder", "weekly_summary", "aftercare", "aftercare_check")
 
@@ -253,13 +252,7 @@ def insert_send(
         claimed_at=now if status == SendStatus.SENDING.value else None,
         attempts=1 if status == SendStatus.SENDING.value else 0,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+    return add_if_new(session, row)
 
 
 def transition_send(

@@ -138,3 +138,25 @@ def test_secret_values_from_the_environment_are_masked_anywhere(
     assert "mail-pass-9876" not in caplog.text and "w" * 40 not in caplog.text
     assert "coach@example.org" in caplog.text
 
+
+
+class _Unprintable:
+    def __str__(self) -> str:
+        raise RuntimeError("no text for this object")
+
+
+@pytest.mark.parametrize("message, args", [
+    ("state: %s", (_Unprintable(),)),
+    ("%(missing)s", ({"present": 1},)),  # a mapping without the key: KeyError
+])
+def test_a_log_call_whose_message_cannot_be_formatted_does_not_raise(
+    message: str, args: tuple[Any, ...], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Without the redaction, logging formats in the handler and reports a failure there;
+    # the record factory runs in the caller: a failure there must not reach the caller,
+    # which may be an except block on a patient's path.
+    logs.install_redaction({"RASA_TOKEN": RASA_TOKEN})
+    caplog.set_level(logging.INFO)
+    logging.getLogger("tests.logs").info(message, *args)
+    logging.getLogger("tests.logs").info("after it: %s", RASA_TOKEN)
+    assert "after it: ***" in caplog.text and RASA_TOKEN not in caplog.text

@@ -172,3 +172,29 @@ def test_claim_next_decided_only_skips_messages_for_rasa(db: Database) -> None:
         assert claimed is not None and claimed.id == own  # past the older one for Rasa
         claimed = log.claim_next(session, patient, T0)
         assert claimed is not None and claimed.id == for_rasa
+
+
+async def test_an_answer_just_after_the_stored_one_writes_nothing(db: Database) -> None:
+    # Every worker's answers share the server's row; an UPDATE would lock it until the
+    # "processed" transaction commits. Within rasa_answers.NOTE_STEP (1 s) of the stored
+    # time it is only read.
+    from sqlalchemy import event
+
+    await in_tx(db, rasa_answers.note_answer, SERVER, T0)
+    written: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith("SELECT"):
+            written.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        await in_tx(db, rasa_answers.note_answer, SERVER, T0 + timedelta(milliseconds=400))
+        assert [s for s in written if "rasa_answers" in s] == []
+        assert await in_tx(db, rasa_answers.last_answer, SERVER) == T0  # behind, never ahead
+        await in_tx(db, rasa_answers.note_answer, SERVER, T0 + timedelta(seconds=2))
+        assert any("rasa_answers" in s for s in written)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert await in_tx(db, rasa_answers.last_answer, SERVER) == T0 + timedelta(seconds=2)
+    await release(db)

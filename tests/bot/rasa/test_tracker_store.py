@@ -132,3 +132,9 @@ def test_import_errors_are_not_swallowed(monkeypatch: pytest.MonkeyPatch, tmp_pa
     monkeypatch.setattr(SQLTrackerStore, "__init__", broken)
     with pytest.raises(RuntimeError, match="no driver"):
         _store_from_endpoints(tmp_path)
+
+
+def test_the_tracker_stores_engine_hides_statement_parameters(database_url: str) -> None:
+    # Rasa logs a failed save with the error's text, whose parameters are the events.
+    store = DatabaseUrlTrackerStore(Domain.empty())
+    assert store.engine.hide_parameters

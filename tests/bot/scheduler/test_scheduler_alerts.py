@@ -288,3 +288,27 @@ async def test_with_nobody_on_call_the_admins_get_the_escalation(alerts_world: W
     world.clock.advance(timedelta(minutes=15))
     await alerts.tick()
     assert [s.address for s in channels.sent] == [str(COACH_CHAT), str(ONCALL_CHAT)]
+
+
+async def test_run_forever_survives_a_failing_alert_pass(
+    alerts_world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    alerts = dispatcher(alerts_world, FakeAlertChannels())
+    alerts.tick_seconds = 0.01
+    stop = asyncio.Event()
+    passes = 0
+
+    async def flaky_tick() -> Counter[str]:
+        nonlocal passes
+        passes += 1
+        if passes == 1:
+            raise ConnectionError("database went away")
+        stop.set()
+        return Counter()
+
+    monkeypatch.setattr(alerts, "tick", flaky_tick)
+    with caplog.at_level("ERROR", logger="bot.scheduler"):
+        await asyncio.wait_for(alerts.run_forever(stop), timeout=30)
+    assert passes == 2
+    failed = [r for r in caplog.records if "alert pass failed" in r.getMessage()]
+    assert len(failed) == 1 and failed[0].exc_info is not None

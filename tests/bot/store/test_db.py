@@ -82,3 +82,18 @@ def test_two_engines_share_a_sqlite_file(tmp_path: Path) -> None:
     finally:
         writer.dispose()
         reader.dispose()
+
+
+def test_a_failed_statement_does_not_show_its_parameters(db_engine: Engine) -> None:
+    # A database error is logged with its text (logger.exception): the parameters are what
+    # the patient wrote (message log, flags, tracker events), so they must not be in it.
+    words = "my own words that must stay out of the log"
+    with db_engine.connect() as connection:
+        try:
+            connection.execute(text("SELECT no_such_column FROM patients WHERE id = :w"),
+                               {"w": words})
+        except Exception as exc:  # noqa: BLE001 - the driver's error, whatever its class
+            shown = str(exc)
+        else:
+            raise AssertionError("the statement should have failed")
+    assert "no_such_column" in shown and words not in shown
