@@ -212,6 +212,22 @@ def latest_text(tracker: Tracker) -> str:
     return "" if text.startswith("/") else text
 
 
+MEDICINE_ANSWER = "utter_faq/medication"
+
+
+def asks_about_medicine(tracker: Tracker) -> bool:
+    """Whether the latest message is a medicine or dosing question (whatever else it is).
+
+    The classifier saw the FAQ and the response selector picked the medicine answer; the
+    SafetyNet may still have sent the message elsewhere (the despair question), and the
+    pointer to the prescriber or pharmacist must not be lost on the way.
+    """
+    message = tracker.latest_message
+    selector = ((message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+    model_intent = (message.get("safety") or {}).get("model_intent")
+    return model_intent == "faq" and selector.get("intent_response_key") == "faq/medication"
+
+
 def entity_values(tracker: Tracker, name: str) -> list[str]:
     """All values of one entity in the latest message, in order, without repeats."""
     values: list[str] = []

@@ -130,6 +130,10 @@ class ActionSafetyQuestion(Action):
                 episode=episode,
             )
         dispatcher.utter_message(text=texts().get("despair.validate"))
+        if common.asks_about_medicine(tracker):
+            # A dosing question that also sounded like despair: the pointer to the
+            # prescriber or pharmacist comes before the direct question, every time.
+            dispatcher.utter_message(response=common.MEDICINE_ANSWER)
         return [
             ActiveLoop(None),
             SlotSet("requested_slot", None),

@@ -270,3 +270,33 @@ async def test_im_safe_taken_for_despair_answers_are_you_safe(
 
     assert "glad you're safe" in texts(dispatcher)[0]
     assert conversation.slots["triage_route"] == "none"
+
+
+MEDICINE_SELECTOR = {"faq": {"response": {"intent_response_key": "faq/medication"}}}
+
+
+async def test_a_dosing_question_sent_to_the_despair_question_keeps_the_pharmacist_pointer(
+    conversation: Conversation,
+) -> None:
+    """Seen on the trained model: "can I take an extra pregabalin tonight" is a medicine
+    question the SafetyNet sends to the despair question (risk score in the ask band);
+    the pointer to the prescriber or pharmacist must still be given."""
+    safety = {"risk": "ambiguous", "model_intent": "faq", "reasons": []}
+    tracker = make_tracker("can I take an extra pregabalin tonight", "express_despair",
+                           slots=conversation.slots)
+    tracker.latest_message.update(safety=safety, response_selector=MEDICINE_SELECTOR)
+    events, dispatcher = await run(ActionSafetyQuestion(), tracker, conversation.domain)
+    responses = [m.get("response") for m in dispatcher.messages]
+    assert responses[-1] == "utter_faq/medication"
+    assert dispatcher.messages[0].get("text") == triage_texts().get("despair.validate")
+    assert slot_changes(events)["safety_question"] == "despair"
+
+    # Plain despair, or a FAQ answer that is not about medicines: no pointer.
+    for selector, model_intent in ((MEDICINE_SELECTOR, "express_despair"),
+                                   ({"faq": {"response": {"intent_response_key": "faq/how_long"}}},
+                                    "faq")):
+        tracker = make_tracker(DESPAIR_TEXT, "express_despair", slots={})
+        tracker.latest_message.update(safety={**safety, "model_intent": model_intent},
+                                      response_selector=selector)
+        _, dispatcher = await run(ActionSafetyQuestion(), tracker, conversation.domain)
+        assert "utter_faq/medication" not in [m.get("response") for m in dispatcher.messages]

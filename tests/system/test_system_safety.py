@@ -161,3 +161,17 @@ async def test_thanks_or_bye_is_no_answer_to_are_you_safe(system: GatewayHarness
     assert {m.status for m in messages(h, pid, "in")} == {"processed"}
     (flag,) = safety_flags(h, pid)
     assert flag.level == "high"
+
+
+@pytest.mark.parametrize("question", ["can I take an extra pregabalin tonight",
+                                      "is it ok to double my gabapentin"])
+async def test_a_dosing_question_always_gets_the_pharmacist_pointer(
+    system: GatewayHarness, question: str
+) -> None:
+    """Whatever route the message takes (the FAQ, or the despair question when the risk
+    step is unsure), the pointer to the prescriber or pharmacist is in the answer."""
+    h = system
+    user, _ = await new_patient(h)
+    sent = await say(h, user, question)
+    assert any("pharmacist" in text for text in sent)
+    assert not set(sent) & _all_reframes()
