@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.orm import Session, SessionTransaction
@@ -210,6 +210,22 @@ def latest_text(tracker: Tracker) -> str:
     """The text of the patient's latest message ("" for button payloads)."""
     text = tracker.latest_message.get("text") or ""
     return "" if text.startswith("/") else text
+
+
+FLARE_FORMS = ("flare_form", "followup_form")
+
+
+def leave_flare_form(tracker: Tracker) -> list[EventType]:
+    """Events that end the 0-10 question of a flare when the patient said something else.
+
+    The flare and follow-up forms take no fear statement, tool request, question or
+    goodbye as their answer (``not_intent`` in ``domain/flare.yml``): the action that
+    answers it instead ends the form, so the patient's next message is not taken as the
+    number. The episode stays open; a tool run in a flare asks for the number again.
+    """
+    if (tracker.active_loop or {}).get("name") in FLARE_FORMS:
+        return [ActiveLoop(None), SlotSet("requested_slot", None)]
+    return []
 
 
 MEDICINE_ANSWER = "utter_faq/medication"

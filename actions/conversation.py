@@ -202,7 +202,8 @@ class ActionGoodbye(Action):
             episode = common.open_episode(session, tracker, now)
             if episode is not None:
                 episode_store.close_episode(session, episode, now, reason="goodbye")
-        return [SlotSet("in_flare", False), SlotSet("episode_id", None)]
+        return [*common.leave_flare_form(tracker), SlotSet("in_flare", False),
+                SlotSet("episode_id", None)]
 
 
 def _then_listen(events: list[EventType]) -> list[EventType]:

@@ -70,7 +70,11 @@ class ActionFearResponse(Action):
                 reframe = _reframe_text(session, tracker.sender_id, kind, now)
                 episode_store.use_tool(session, episode, "reframe")
                 episode_store.offer_tools(session, episode, ["breathing"])
-        events: list[EventType] = [SlotSet("fear_kind", kind), *common.in_flare_events(episode)]
+        events: list[EventType] = [
+            *common.leave_flare_form(tracker),
+            SlotSet("fear_kind", kind),
+            *common.in_flare_events(episode),
+        ]
         dispatcher.utter_message(text=common.content().validation("fear"))
         if reframe is None and not crisis:
             # After a red flag: no reassurance about the body, the advice again.

@@ -206,7 +206,7 @@ class ActionJustListen(Action):
         use = common.record_tool_use(tracker, "just_listen")
         dispatcher.utter_message(text=common.content().validation("just_listen"))
         # A new listening mode: the reminder that tools are there may come once again.
-        return [*use.events, SlotSet("listening_acks", 0.0)]
+        return [*common.leave_flare_form(tracker), *use.events, SlotSet("listening_acks", 0.0)]
 
 
 # The intents whose message may carry a pain score for the open episode.

@@ -42,6 +42,7 @@ class ActionPacing(Action):
         )
         # The open offer is now the reminder: it comes after the tool's own events.
         return [
+            *common.leave_flare_form(tracker),
             *use.events,
             SlotSet("pending_offer", "pacing_reminder"),
             SlotSet("pacing_minutes", float(REMINDER_MINUTES)),

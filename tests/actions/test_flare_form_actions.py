@@ -152,3 +152,27 @@ async def test_close_flare_without_an_episode_is_harmless() -> None:
     assert rows(Episode) == []
     assert len(texts(dispatcher)) == 1
     assert slot_changes(events)["in_flare"] is False
+
+
+@pytest.mark.parametrize("form", ["flare_form", "followup_form"])
+async def test_a_fear_instead_of_the_number_ends_the_form(form: str) -> None:
+    """Seen in the terminal chat: "im terrified this will never get better" at "where is
+    the pain now?" got "a number ... is all I need", and so did every message after it."""
+    from rasa_sdk.events import ActiveLoop
+
+    from actions.fear import ActionFearResponse
+    from actions.flare import ActionJustListen
+    from actions.pacing import ActionPacing
+
+    await start_flare("my neck is a 7", [])
+    for action, text, intent in [
+        (ActionFearResponse(), "im terrified this will never get better", "express_fear"),
+        (ActionPacing(), "how do i pace the washing up", "request_pacing"),
+        (ActionJustListen(), "just listen please", "just_listen"),
+    ]:
+        tracker = make_tracker(text, intent, active_loop=form)
+        events, _ = await run(action, tracker)
+        assert ActiveLoop(None) in events, action.name()
+        assert slot_changes(events)["requested_slot"] is None
+        events, _ = await run(action, make_tracker(text, intent))  # no form: nothing to end
+        assert ActiveLoop(None) not in events
