@@ -5,10 +5,11 @@ Secrets travel in places a log line may quote: Rasa's HTTP API wants its token a
 (``/bot<token>/sendMessage``), a database or Redis URL may hold a password. httpx logs
 every request URL at INFO, so its loggers (and httpcore's) are kept at WARNING; and every
 record is redacted when it is made (:func:`redact`), whoever logs it and whichever handler
-writes it, including the text of a logged exception. Sanic's access log (Rasa's server
-and the action server; off unless ``--access-log`` / ``SANIC_ACCESS_LOG``) puts the request
-line, query string included, in the record's ``extra`` fields, which are set after the
-record is made: a filter on its logger (:data:`ACCESS_LOGGERS`) redacts those too.
+writes it, including the text of a logged exception. Sanic's access log (Rasa's server,
+where it is silent unless ``LOG_LEVEL_LIBRARIES`` is INFO or lower, and the action
+server's Sanic app) puts the request line, query string included, in the record's
+``extra`` fields, which are set after the record is made: a filter on its logger
+(:data:`ACCESS_LOGGERS`) redacts those too.
 """
 
 from __future__ import annotations
