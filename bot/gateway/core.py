@@ -463,10 +463,12 @@ class Gateway:
         for notice_id in await in_tx(self.db, notices.due, self._now()):
             key = f"notice:{notice_id}"
             if not self.runner.busy(key):
-                self.runner.submit(key, functools.partial(self.outbox.send_notice, notice_id,
-                                                          self.channels))
+                self.runner.submit(key, functools.partial(self._send_notice, notice_id))
                 queued += 1
         return queued
+
+    async def _send_notice(self, notice_id: int) -> None:
+        await self.outbox.send_notice(notice_id, self.channels)
 
     # -- outbound, for the scheduler (bot/gateway/outbound.py) ----------------------------
 

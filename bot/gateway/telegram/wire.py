@@ -78,6 +78,6 @@ class CheckedRequest(HTTPXRequest):
 
     def __init__(self, *args: Any, stamp: bool = False, **kwargs: Any) -> None:
         self.wire = WireCheck(stamp)
-        httpx_kwargs = dict(kwargs.pop("httpx_kwargs", None) or {})
-        httpx_kwargs["event_hooks"] = {"request": [self.wire.on_request]}
-        super().__init__(*args, httpx_kwargs=httpx_kwargs, **kwargs)
+        hooks = {"event_hooks": {"request": [self.wire.on_request]}}
+        kwargs["httpx_kwargs"] = {**(kwargs.get("httpx_kwargs") or {}), **hooks}
+        super().__init__(*args, **kwargs)
