@@ -26,7 +26,10 @@ tracker store afterwards:
 
 Also per profile: the most sends in any one second for the bot and the busiest chat, as the
 fake Bot API got them and as the shared limiter granted them (``TELEGRAM_SEND_LOG``), the
-calls that arrived inside a 429's ``retry_after`` window, holding replies, and the load
+calls that arrived inside a 429's ``retry_after`` window (split by the gateway's own
+time stamp at the HTTP write, ``X-Flare-Write-At``: written inside the window, or written
+before it and late only on arrival; with the write-to-arrival and slot-to-write lags and
+the sends held at the write for a pause that began after their grant), holding replies, and the load
 average; with ``--checkins-due``/``--weekly-due``/``--coach-alerts`` the check-ins, Sunday
 summaries and coach alerts expected, sent, lost and doubled.
 
