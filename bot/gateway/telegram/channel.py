@@ -96,7 +96,11 @@ class TelegramChannel:
                 if self.limiter is not None:
                     await self.limiter.pause(wait)  # every worker holds back, not just us
                     if chat_id is not None:
-                        continue  # the next acquire waits out the pause
+                        # Behind the sends already waiting: they take their new slots
+                        # during the pause, this one once it is over. Taken at once, it
+                        # was first after every pause of a storm and gave up.
+                        await self._sleep(wait)
+                        continue
             except (BadRequest, Forbidden) as exc:  # retrying will not help
                 raise DeliveryError(f"{what}: {exc}") from exc
             except NetworkError as exc:  # includes TimedOut and 5xx answers

@@ -14,7 +14,7 @@ import pytest
 from telegram import Bot
 
 from bot.gateway.app import create_bot
-from bot.gateway.ratelimit import LocalLimiter, RedisLimiter
+from bot.gateway.ratelimit import Limits, LocalLimiter, RedisLimiter
 from bot.gateway.telegram.channel import TelegramChannel
 from bot.settings import Settings
 from tests.fake_telegram.server import FakeTelegram
@@ -131,5 +131,29 @@ async def test_a_local_pause_at_the_write_holds_the_send(telegram: FakeTelegram)
         await TelegramChannel(bot, limiter=wrapped).send_text(9, "x")  # type: ignore[arg-type]
         [call] = telegram.attempts()
         assert call.at - wrapped.granted >= 0.45
+    finally:
+        await bot.shutdown()
+
+
+async def test_the_send_that_got_a_429_goes_behind_the_sends_waiting_for_the_pause(
+    telegram: FakeTelegram,
+) -> None:
+    # Two 429s in a row (a storm). The send that got the first one must not be the first
+    # after the pause again (it would get the second one too and, with two attempts, give
+    # up): the send that began waiting during the pause goes first.
+    import asyncio
+
+    bot = await _bot(telegram)
+    telegram.fail_next("sendMessage", 429, retry_after=1, count=2)
+    try:
+        # One send at a time bot-wide (5 a second): no burst lets two go side by side.
+        limiter = LocalLimiter(Limits(bot_rate=5.0, bot_burst=1))
+        channel = TelegramChannel(bot, limiter=limiter, attempts=2)
+        first = asyncio.create_task(channel.send_text(1, "first"))
+        await telegram.wait_for(lambda: len(telegram.failed) == 1)
+        second = asyncio.create_task(channel.send_text(2, "second"))
+        await asyncio.gather(first, second)
+        assert telegram.texts_to(1) == ["first"] and telegram.texts_to(2) == ["second"]
+        assert [int(c.params["chat_id"]) for c in telegram.failed] == [1, 2]
     finally:
         await bot.shutdown()
