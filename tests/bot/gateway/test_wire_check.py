@@ -1,7 +1,8 @@
-"""The shared pause looked at again at the HTTP write (bot/gateway/telegram/wire.py).
+"""The shared pause looked at again after the grant, before the HTTP write
+(bot/gateway/telegram/wire.py), and a 429'd send going behind the others.
 
 Real Redis (127.0.0.1:6379, db 3, a key prefix of the test's own), the fake Bot API, and
-the Bot the gateway builds (``create_bot``), so the check runs inside httpx/httpcore.
+the Bot the gateway builds (``create_bot``), so the check runs in the real request class.
 """
 
 from __future__ import annotations
