@@ -5,7 +5,11 @@ Secrets travel in places a log line may quote: Rasa's HTTP API wants its token a
 (``/bot<token>/sendMessage``), a database or Redis URL may hold a password. httpx logs
 every request URL at INFO, so its loggers (and httpcore's) are kept at WARNING; and every
 record is redacted when it is made (:func:`redact`), whoever logs it and whichever handler
-writes it, including the text of a logged exception.
+writes it, including the text of a logged exception. Sanic's access log (Rasa's server,
+where it is silent unless ``LOG_LEVEL_LIBRARIES`` is INFO or lower, and the action
+server's Sanic app) puts the request line, query string included, in the record's
+``extra`` fields, which are set after the record is made: a filter on its logger
+(:data:`ACCESS_LOGGERS`) redacts those too.
 """
 
 from __future__ import annotations
@@ -24,6 +28,11 @@ SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "KEY")
 # Shorter values are not masked by value (they would mask ordinary words); patterns still do.
 MIN_SECRET_CHARS = 8
 DEFAULT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Loggers whose records carry the request line in extra fields (Sanic: %(request)s).
+ACCESS_LOGGERS = ("sanic.access",)
+# What every LogRecord has; any other attribute came from ``extra``.
+_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message", "asctime"}
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # ?token=... &password=... (Rasa's HTTP API, any other query secret)
@@ -80,6 +89,20 @@ def _redact_record(record: logging.LogRecord, secrets: Iterable[str]) -> None:
         record.stack_info = redact(record.stack_info, secrets)
 
 
+class _RedactExtras(logging.Filter):
+    """Redacts the string fields a record got from ``extra`` (set after the factory ran)."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, value in list(vars(record).items()):
+            if name not in _RECORD_FIELDS and isinstance(value, str):
+                setattr(record, name, redact(value, self.secrets))
+        return True
+
+
 class _RedactingFactory:
     """The log-record factory of the process, wrapped to redact each new record."""
 
@@ -107,6 +130,13 @@ def install_redaction(env: Mapping[str, str] | None = None) -> None:
         factory.secrets = secrets
     else:
         logging.setLogRecordFactory(_RedactingFactory(factory, secrets))
+    for name in ACCESS_LOGGERS:  # a logger's filters survive logging.config.dictConfig
+        access = logging.getLogger(name)
+        extras = [f for f in access.filters if isinstance(f, _RedactExtras)]
+        if extras:
+            extras[0].secrets = secrets
+        else:
+            access.addFilter(_RedactExtras(secrets))
 
 
 def configure_logging(level: int | str, fmt: str = DEFAULT_FORMAT) -> None:

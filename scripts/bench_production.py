@@ -26,7 +26,10 @@ tracker store afterwards:
 
 Also per profile: the most sends in any one second for the bot and the busiest chat, as the
 fake Bot API got them and as the shared limiter granted them (``TELEGRAM_SEND_LOG``), the
-calls that arrived inside a 429's ``retry_after`` window, holding replies, and the load
+calls that arrived inside a 429's ``retry_after`` window (split by the gateway's own
+time stamp at the HTTP write, ``X-Flare-Write-At``: written inside the window, or written
+before it and late only on arrival; with the write-to-arrival and slot-to-write lags and
+the sends held at the write for a pause that began after their grant), holding replies, and the load
 average; with ``--checkins-due``/``--weekly-due``/``--coach-alerts`` the check-ins, Sunday
 summaries and coach alerts expected, sent, lost and doubled.
 
@@ -439,11 +442,12 @@ def _weekly_counts(database_url: str, users: list[int],
 
 def _limiter_log(redis_url: str, clear: bool = False) -> dict[str, list[list[float]]]:
     """The shared limiter's log (``TELEGRAM_SEND_LOG``): grants ``[decided, slot, chat]``,
-    pauses ``[set, until]``, dropped slots ``[at, chat]``, Redis's clock; or clear it."""
+    pauses ``[set, until]``, dropped slots ``[at, chat]``, sends held at the write
+    ``[at]``, Redis's clock; or clear it."""
     import redis
 
     client = redis.Redis.from_url(redis_url)
-    names = ("grants", "pauses", "dropped")
+    names = ("grants", "pauses", "dropped", "held")
     try:
         if clear:
             client.delete(*(f"{LIMITER_KEY}:{name}" for name in names))
@@ -501,6 +505,29 @@ def _send_report(telegram: PushingTelegram, log: dict[str, list[list[float]]],
     # still on its way to the worker that got it, or that worker not yet scheduled).
     after_shared = sum(1 for call, _ in in_window
                        if any(set_at <= call.wall < until for set_at, until in pauses))
+    # Where a call inside a window was late: its gateway-side stamp at the HTTP write
+    # (Call.written) inside the window too (the gateway wrote it during the pause), or
+    # only its arrival (written before the 429, late on the way to the fake server).
+    spans = [(w.wall, w.wall + (w.end - w.start)) for w in telegram.retry_windows]
+    at_write = sum(1 for call, _ in in_window if call.written is not None
+                   and any(start < call.written < end for start, end in spans))
+    unstamped = sum(1 for call, _ in in_window if call.written is None)
+    at_write_after_shared = sum(
+        1 for call, _ in in_window if call.written is not None
+        and any(start < call.written < end for start, end in spans)
+        and any(set_at <= call.written < until for set_at, until in pauses))
+    lags = sorted(c.wall - c.written for c in calls if c.written is not None)
+    # From the slot the limiter granted (the chat's latest slot before the write) to the
+    # write: the gateway's own lag between grant and send.
+    slot_lags = []
+    for call in calls:
+        if call.written is None:
+            continue
+        before = [slot for slot in slots[int(call.params.get("chat_id", 0))]
+                  if slot <= call.written + 0.001]
+        if before:
+            slot_lags.append(call.written - max(before))
+    slot_lags.sort()
     delays = sorted(min((set_at - w.wall for set_at, _ in pauses if set_at >= w.wall - 0.001),
                         default=float("nan")) for w in telegram.retry_windows)
     delays = [d for d in delays if d == d]
@@ -528,12 +555,27 @@ def _send_report(telegram: PushingTelegram, log: dict[str, list[list[float]]],
                                   * 1000), round(offsets[-1] * 1000)] if offsets else []),
         "calls_in_window_after_pause_shared": after_shared,
         "calls_in_window_before_pause_shared": len(in_window) - after_shared,
+        "calls_in_window_at_gateway_write": at_write,
+        "calls_in_window_at_write_after_pause_shared": at_write_after_shared,
+        "calls_in_window_only_at_arrival": len(in_window) - at_write - unstamped,
+        "calls_in_window_write_unstamped": unstamped,
+        "write_to_arrival_ms": _spread(lags),
+        "slot_to_write_ms": _spread(slot_lags),
+        "held_at_write": len(log.get("held", [])),
         "429_to_shared_pause_ms": ([round(delays[0] * 1000), round(percentile(delays, 50)
                                     * 1000), round(delays[-1] * 1000)] if delays else []),
         "grants_into_a_pause": into, "grants_slept_through_a_pause": stale,
         "grants_dropped_for_a_pause": stale_dropped,
         "limiter_fell_back_in_process": fallbacks,
     }
+
+
+def _spread(values: list[float]) -> list[float]:
+    """[min, p50, p95, max] of sorted seconds, in ms (empty: none)."""
+    if not values:
+        return []
+    return [round(v * 1000, 1) for v in (values[0], percentile(values, 50),
+                                         percentile(values, 95), values[-1])]
 
 
 async def _sample_load(loads: list[float]) -> None:
@@ -805,7 +847,9 @@ def main() -> int:
         print(f"{name:8} sends/s at the fake Bot API: bot {r['wire_bot_max_per_s']}, chat "
               f"{r['wire_chat_max_per_s']}; granted by the limiter: bot "
               f"{r['limiter_bot_max_per_s']}, chat {r['limiter_chat_max_per_s']}; calls in a "
-              f"retry_after window {r['calls_in_retry_window']}; load "
+              f"retry_after window {r['calls_in_retry_window']} (inside at the gateway's "
+              f"write {r['calls_in_window_at_gateway_write']}, only at arrival "
+              f"{r['calls_in_window_only_at_arrival']}); load "
               f"{r['load_average_1min']}")
     best = results.get("prod-2") or next(iter(results.values()))
     one = results.get("prod-1")

@@ -19,6 +19,7 @@ from bot.gateway.rasa_pool import RasaPool
 from bot.gateway.ratelimit import LocalLimiter, RedisLimiter, SendLimiter
 from bot.gateway.telegram.channel import TelegramChannel
 from bot.gateway.telegram.runner import TelegramRunner
+from bot.gateway.telegram.wire import CheckedRequest
 from bot.settings import Settings, require_webhook_secret
 from bot.store.db import Database
 
@@ -61,9 +62,9 @@ def create_bot(settings: Settings, *, poll_timeout: int = 30) -> Bot:
     """A ``telegram.Bot`` on ``settings.telegram_api_base_url`` with bounded timeouts."""
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    request = HTTPXRequest(
+    request = CheckedRequest(  # the shared pause looked at again at the write (wire.py)
         connection_pool_size=POOL_SIZE, connect_timeout=5.0, read_timeout=10.0,
-        write_timeout=10.0, pool_timeout=5.0,
+        write_timeout=10.0, pool_timeout=5.0, stamp=settings.telegram_send_log,
     )
     updates_request = HTTPXRequest(
         connection_pool_size=1, connect_timeout=5.0, read_timeout=poll_timeout + 10.0

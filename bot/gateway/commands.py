@@ -24,6 +24,7 @@ from bot.gateway.rasa_client import RasaClient, RasaError
 from bot.gateway.records import erase_patient, export_json
 from bot.gateway.tx import in_tx
 from bot.progress import progress_chart, progress_data, progress_text
+from bot.store import notices
 from bot.store.db import Database
 from bot.store.invites import InviteError, redeem_invite
 from bot.store.patients import require_patient, set_patient_field, stop_messages
@@ -228,11 +229,22 @@ class Commands:
         await self._outbox.send_plain(channel, chat_id, patient_id, text, reply_to=reply_to)
 
     async def erase(self, channel: Channel, chat_id: int, patient_id: str) -> None:
-        """Erase everything about the patient (after the confirmation button)."""
-        kept_safety_record = await in_tx(self._db, erase_patient, patient_id, self._now())
+        """Erase everything about the patient (after the confirmation button).
+
+        The confirmation is written in the erasing transaction as a message owed to the
+        chat (:mod:`bot.store.notices`), then sent: if this worker dies before sending it,
+        another worker's retry pass (or this one's after a restart) sends it, once.
+        """
+        now = self._now()
+
+        def erase_and_owe(session: Session) -> int:
+            kept_safety_record = erase_patient(session, patient_id, now)
+            done = texts.DELETED_SAFETY_KEPT if kept_safety_record else texts.DELETED
+            return notices.add(session, channel.name, chat_id, done, now)
+
+        notice_id = await in_tx(self._db, erase_and_owe)
         try:
             await self._rasa.reset_conversation(patient_id)
         except RasaError as exc:  # rows are gone already when the tracker shares our database
             logger.warning("could not reset Rasa's tracker for an erased patient: %s", exc)
-        done = texts.DELETED_SAFETY_KEPT if kept_safety_record else texts.DELETED
-        await self._outbox.send_plain(channel, chat_id, None, done)
+        await self._outbox.send_notice(notice_id, {channel.name: channel})

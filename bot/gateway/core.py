@@ -39,7 +39,7 @@ from bot.gateway.single_flight import SingleFlight
 from bot.gateway.tx import in_tx
 from bot.settings import Settings
 from bot.store import messages as log
-from bot.store import rasa_answers
+from bot.store import notices, rasa_answers
 from bot.store.db import Database
 
 logger = logging.getLogger(__name__)
@@ -435,14 +435,15 @@ class Gateway:
     async def retry_pending(self) -> int:
         """Queue a drain for every patient with pending_retry messages, an answer a dead
         worker left half-sent, or messages left received/processing by a job that failed
-        (untouched for the claim's time to live, not busy here); returns how many."""
+        (untouched for the claim's time to live, not busy here), and every message owed
+        to a chat that nobody is sending (:meth:`send_notices`); returns how many."""
         def waiting(session: Any) -> list[str]:
             found = log.patients_with(session, (log.PENDING_RETRY,))
             return found + [p for p in log.patients_with_unsent(session) if p not in found]
 
         patients = await in_tx(self.db, waiting)
         patients += [p for p in await self.flight.orphans() if p not in patients]
-        queued = 0
+        queued = await self.send_notices()
         for patient_id in patients:
             if self.runner.busy(patient_id):
                 continue
@@ -454,6 +455,20 @@ class Gateway:
                                functools.partial(self.drain, patient_id, channel, chat_id))
             queued += 1
         return queued
+
+    async def send_notices(self) -> int:
+        """Queue every message owed to a chat that nobody is sending (a /delete
+        confirmation a dead worker left, :mod:`bot.store.notices`); returns how many."""
+        queued = 0
+        for notice_id in await in_tx(self.db, notices.due, self._now()):
+            key = f"notice:{notice_id}"
+            if not self.runner.busy(key):
+                self.runner.submit(key, functools.partial(self._send_notice, notice_id))
+                queued += 1
+        return queued
+
+    async def _send_notice(self, notice_id: int) -> None:
+        await self.outbox.send_notice(notice_id, self.channels)
 
     # -- outbound, for the scheduler (bot/gateway/outbound.py) ----------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from bot.gateway.model import RASA_BUTTON_PREFIX, Channel, DeliveryError
 from bot.gateway.replies import ImageStep, PauseStep, Step, TextStep, split_text
 from bot.gateway.tx import in_tx
 from bot.store import messages as log
+from bot.store import notices
 from bot.store.db import Database
 
 logger = logging.getLogger(__name__)
@@ -313,6 +314,24 @@ class Outbox:
             patient_id, channel, chat_id, kind, text, message_id=message_id, reply_to=reply_to
         )
         return True
+
+
+    async def send_notice(self, notice_id: int, channels: Mapping[str, Channel]) -> bool:
+        """Send a message owed to a chat (:mod:`bot.store.notices`) unless another worker
+        has it: claimed (committed) first, deleted once sent, pending again if the channel
+        failed. Nothing is logged (no patient). Returns whether this call sent it."""
+        notice = await in_tx(self._db, notices.claim, notice_id, self._now())
+        if notice is None:
+            return False
+        channel = channels.get(notice.channel)
+        if channel is None:  # this worker has not that channel: leave it to one that has
+            await in_tx(self._db, notices.failed, notice_id)
+            return False
+        if await self.send_plain(channel, int(notice.chat_id), None, notice.text):
+            await in_tx(self._db, notices.sent, notice_id)
+            return True
+        await in_tx(self._db, notices.failed, notice_id)
+        return False
 
 
 def _chunks(step: TextStep) -> list[str]:

@@ -13,10 +13,14 @@ for a slot never holds a database connection.
 
 A sender that waited for its slot looks at the pause again before it sends: a 429 that
 another worker got while it slept holds it too (its slot is given up, a new one taken
-after the pause). For benchmarks, ``TELEGRAM_SEND_LOG=1`` makes the Redis limiter append
+after the pause). The HTTP request class looks at it once more just before the write
+(:meth:`RedisLimiter.paused_left`, :mod:`bot.gateway.telegram.wire`): a pause that began
+between the grant and the write (the event loop busy, a pooled connection awaited) holds
+that send too. For benchmarks, ``TELEGRAM_SEND_LOG=1`` makes the Redis limiter append
 every slot it grants (``<granted at> <slot> <chat>``, Redis's clock) to
 ``flare:tg:<bot>:grants`` and every pause to ``flare:tg:<bot>:pauses`` (``<set at>
-<until>``), so the limiter's own rate can be compared with what Telegram receives.
+<until>``), and every send held at the write to ``flare:tg:<bot>:held`` (``<at>``), so
+the limiter's own rate can be compared with what Telegram receives.
 """
 
 from __future__ import annotations
@@ -49,6 +53,9 @@ class SendLimiter(Protocol):
 
     async def pause(self, seconds: float) -> None:
         """Telegram said 429: nobody sends for ``seconds``."""
+
+    async def paused_left(self) -> float:
+        """Seconds left of the bot-wide pause now (0: none), looked at before a write."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,10 @@ class LocalLimiter:
         """Hold every send for ``seconds``."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
+    async def paused_left(self) -> float:
+        """Seconds left of the pause now (0: none)."""
+        return max(0.0, self._paused_until - self._clock())
+
 
 # KEYS: chat TAT, bot TAT, pause, grant log; ARGV: chat step, chat burst, bot step, bot
 # burst, ttl, log ('1': append the grant), chat id. Times as '%.6f': tostring() keeps only
@@ -154,6 +165,19 @@ end
 return string.format('%.6f', left)
 """
 
+# KEYS: pause, held log; ARGV: log. Seconds left of the pause now (0: none); a send held
+# for it at the write is logged.
+_PAUSE_LEFT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local left = math.max(0, tonumber(redis.call('GET', KEYS[1]) or '0') - now)
+if left > 0 and ARGV[1] == '1' then
+  redis.call('RPUSH', KEYS[2], string.format('%.6f', now))
+  redis.call('EXPIRE', KEYS[2], 86400)
+end
+return string.format('%.6f', left)
+"""
+
 
 def _text(answer: Any) -> str:
     return answer.decode() if isinstance(answer, bytes) else str(answer)
@@ -184,6 +208,7 @@ class RedisLimiter:
         self._reserve = self._redis.register_script(_RESERVE)
         self._pause = self._redis.register_script(_PAUSE)
         self._paused = self._redis.register_script(_PAUSED)
+        self._pause_left = self._redis.register_script(_PAUSE_LEFT)
         self.log = log
         self.fallback = LocalLimiter(limits, sleep=sleep)  # while Redis is unreachable
         self._clock = clock
@@ -245,6 +270,21 @@ class RedisLimiter:
                               args=[seconds, "1" if self.log else "0"])
         except Exception as exc:  # redis errors of any kind: this worker still pauses
             logger.warning("rate limiter: could not share a pause (%s)", exc)
+
+    async def paused_left(self) -> float:
+        """Seconds left of the shared pause now (0: none); this worker's own pause while
+        Redis is unreachable."""
+        local = await self.fallback.paused_left()
+        if self._down and self._clock() < self._retry_at:
+            return local
+        try:
+            shared = float(_text(await self._pause_left(
+                keys=[f"{self._prefix}:pause", f"{self._prefix}:held"],
+                args=["1" if self.log else "0"])))
+        except Exception as exc:  # redis errors of any kind: the send goes on, as acquire's
+            logger.info("rate limiter: could not read the pause (%s)", exc)
+            return local
+        return max(shared, local)
 
     async def aclose(self) -> None:
         """Close the Redis connection."""

@@ -17,6 +17,7 @@ from bot.store import (
     coaches,
     messages,
     models,
+    notices,
     rasa_answers,
     safety_plans,
     schedule,
@@ -25,7 +26,7 @@ from bot.store import (
 
 TABLE_MODULES = (
     models, messages, schedule, coaches, coach_sessions, totp, safety_plans, coach_contacts,
-    alerts, claims, action_calls, rasa_answers,
+    alerts, claims, action_calls, rasa_answers, notices,
 )
 
 __all__ = ["TABLE_MODULES"]

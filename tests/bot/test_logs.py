@@ -160,3 +160,55 @@ def test_a_log_call_whose_message_cannot_be_formatted_does_not_raise(
     logging.getLogger("tests.logs").info(message, *args)
     logging.getLogger("tests.logs").info("after it: %s", RASA_TOKEN)
     assert "after it: ***" in caplog.text and RASA_TOKEN not in caplog.text
+
+
+@pytest.fixture
+def sanic_access_log() -> Iterator[Any]:
+    """Sanic's own logging configuration (as Rasa and the action server get it when they
+    create their app, after :func:`logs.install_redaction`), its access lines in a buffer;
+    the Sanic loggers restored afterwards."""
+    import copy
+    import io
+    import logging.config
+
+    from sanic.log import LOGGING_CONFIG_DEFAULTS
+
+    names = ("sanic.root", "sanic.error", "sanic.access")
+    saved = {name: (logging.getLogger(name).handlers[:], logging.getLogger(name).level,
+                    logging.getLogger(name).propagate) for name in names}
+    buffer = io.StringIO()
+    config = copy.deepcopy({**LOGGING_CONFIG_DEFAULTS, "handlers": {}})
+    config["handlers"] = {name: {**handler, "stream": buffer}
+                          for name, handler in LOGGING_CONFIG_DEFAULTS["handlers"].items()}
+    logging.config.dictConfig(config)
+    logging.getLogger("sanic.access").propagate = False
+    try:
+        yield buffer
+    finally:
+        for name, (handlers, level, propagate) in saved.items():
+            logger = logging.getLogger(name)
+            logger.handlers[:] = handlers
+            logger.setLevel(level)
+            logger.propagate = propagate
+
+
+def test_the_sanic_access_log_is_redacted(sanic_access_log: Any) -> None:
+    from types import SimpleNamespace
+
+    from sanic.http import Http
+
+    logs.install_redaction({"RASA_TOKEN": "rasa-secret-token-123"})
+    # The access line exactly as Sanic makes it (Http.log_response), for a request to
+    # Rasa's HTTP API with its token as the query parameter, and one in the path.
+    for url in ("http://127.0.0.1:5005/conversations/abc/tracker?token=rasa-secret-token-123",
+                "http://127.0.0.1:5055/bot123456:AAbbCCdd-secret/webhook"):
+        stub = SimpleNamespace(
+            request=SimpleNamespace(remote_addr="", ip="127.0.0.1", port=40000,
+                                    method="GET", url=url),
+            response=SimpleNamespace(status=200), response_bytes_left=12)
+        Http.log_response(stub)  # type: ignore[arg-type]
+    text = sanic_access_log.getvalue()
+    assert "GET http://127.0.0.1:5005/conversations/abc/tracker?token=***" in text
+    assert "/bot***/webhook" in text
+    assert "rasa-secret-token-123" not in text and "AAbbCCdd-secret" not in text
+    assert text.count("200 12") == 2  # the rest of the line is kept

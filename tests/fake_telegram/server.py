@@ -28,6 +28,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.gateway.telegram.wire import WRITE_HEADER
+
 BOT_ID = 777000
 BOT_USERNAME = "flare_test_bot"
 _JSON_FIELDS = {
@@ -42,7 +44,9 @@ _JSON_FIELDS = {
 class Call:
     """One Bot API request the client made (after any injected failure).
 
-    ``at`` (monotonic) and ``wall`` (``time.time()``) are when the request arrived.
+    ``at`` (monotonic) and ``wall`` (``time.time()``) are when the request arrived;
+    ``written`` is the client's wall clock at its HTTP write, when it sent one (the header
+    ``X-Flare-Write-At``, ``bot/gateway/telegram/wire.py``).
     """
 
     method: str
@@ -50,6 +54,7 @@ class Call:
     at: float = field(default_factory=time.monotonic)
     status: int = 200
     wall: float = field(default_factory=time.time)
+    written: float | None = None
 
 
 @dataclass(frozen=True)
@@ -364,6 +369,8 @@ class FakeTelegram:
             return self._error(401, "Unauthorized")
         method = request.match_info["method"]
         arrived, wall = time.monotonic(), time.time()
+        stamp = request.headers.get(WRITE_HEADER)
+        written = float(stamp) if stamp else None
         params = await self._params(request)
         delays = self._delays.get(method)
         if delays:
@@ -374,7 +381,7 @@ class FakeTelegram:
             failure.count -= 1
             if failure.count <= 0:
                 failures.pop(0)
-            self.failed.append(Call(method, params, arrived, failure.status, wall))
+            self.failed.append(Call(method, params, arrived, failure.status, wall, written))
             if failure.status == 429:
                 retry_after = failure.retry_after or 1
                 now = time.monotonic()
@@ -388,7 +395,7 @@ class FakeTelegram:
             return self._error(404, "Not Found: method not found")
         result = await handler(params)
         if method != "getUpdates":
-            call = Call(method, params, arrived, wall=wall)
+            call = Call(method, params, arrived, wall=wall, written=written)
             self.calls.append(call)
             if "chat_id" in params:
                 self._by_chat.setdefault(int(params["chat_id"]), []).append(call)

@@ -49,3 +49,24 @@ async def test_no_calls_inside_a_window_once_it_is_over() -> None:
                                                window.wall - 2)  # as if 2 s ago
         assert await _send(client, server, 1) == 200
         assert server.window_calls() == []
+
+
+async def test_calls_in_a_window_are_split_by_the_gateways_write_time(tmp_path) -> None:
+    from scripts.bench_production import _send_report
+
+    async with FakeTelegram() as server, httpx.AsyncClient() as client:
+        server.fail_next("sendMessage", status=429, retry_after=5)
+        assert await _send(client, server, 1) == 429
+        opened = server.retry_windows[0].wall
+        for chat, written in ((2, opened + 0.1), (3, opened - 0.5)):  # during / before it
+            answer = await client.post(f"{server.base_url}{server.token}/sendMessage",
+                                       json={"chat_id": chat, "text": "x"},
+                                       headers={"X-Flare-Write-At": f"{written:.6f}"})
+            assert answer.status_code == 200
+        await _send(client, server, 4)  # no stamp (a client without TELEGRAM_SEND_LOG)
+        report = _send_report(server, {}, tmp_path)  # type: ignore[arg-type]
+    assert report["calls_in_retry_window"] == 3
+    assert report["calls_in_window_at_gateway_write"] == 1
+    assert report["calls_in_window_only_at_arrival"] == 1
+    assert report["calls_in_window_write_unstamped"] == 1
+    assert len(report["write_to_arrival_ms"]) == 4

@@ -2,6 +2,8 @@
 
 429 (``RetryAfter``) waits the time Telegram asks for; network errors, time-outs and 5xx
 answers back off exponentially. Plain text only (no parse mode), so nothing needs escaping.
+A send whose slot was granted before a pause began (another worker's 429) is stopped at
+the write (:mod:`bot.gateway.telegram.wire`) and takes a new slot after the pause.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.gateway.model import DeliveryError
 from bot.gateway.ratelimit import SendLimiter
+from bot.gateway.telegram.wire import PausedAtWrite
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_RETRY_AFTER = 60.0
+MAX_HELD_AT_WRITE = 50  # pauses that began between a slot and its write, per call
 
 
 def keyboard(buttons: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup | None:
@@ -58,6 +62,9 @@ class TelegramChannel:
     ) -> None:
         self.bot = bot
         self.limiter = limiter
+        wire = getattr(getattr(bot, "request", None), "wire", None)
+        if limiter is not None and wire is not None:  # the pause looked at again at the write
+            wire.limiter = limiter
         self._attempts = attempts
         self._backoff = backoff
         self._sleep = sleep
@@ -70,18 +77,30 @@ class TelegramChannel:
         With ``chat_id`` (a message to a chat) each attempt first waits for its slot.
         """
         delay = self._backoff
-        for attempt in range(1, self._attempts + 1):
+        attempt, held = 0, 0
+        while attempt < self._attempts:
+            attempt += 1
             try:
                 if self.limiter is not None and chat_id is not None:
                     await self.limiter.acquire(chat_id)
                 return await call()
+            except PausedAtWrite as exc:  # nothing was sent: a new slot, after the pause
+                held += 1
+                if held <= MAX_HELD_AT_WRITE:
+                    attempt -= 1
+                logger.info("%s held at the write: %s", what, exc)
+                continue
             except RetryAfter as exc:
                 wait = min(float(exc.retry_after), MAX_RETRY_AFTER)
                 logger.warning("%s: Telegram asks to wait %.1f s", what, wait)
                 if self.limiter is not None:
                     await self.limiter.pause(wait)  # every worker holds back, not just us
                     if chat_id is not None:
-                        continue  # the next acquire waits out the pause
+                        # Behind the sends already waiting: they take their new slots
+                        # during the pause, this one once it is over. Taken at once, it
+                        # was first after every pause of a storm and gave up.
+                        await self._sleep(wait)
+                        continue
             except (BadRequest, Forbidden) as exc:  # retrying will not help
                 raise DeliveryError(f"{what}: {exc}") from exc
             except NetworkError as exc:  # includes TimedOut and 5xx answers
