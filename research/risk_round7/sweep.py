@@ -70,7 +70,8 @@ def main() -> None:
     logging.getLogger().setLevel(logging.WARNING)
     variants = [json.loads(a) for a in sys.argv[1:]]
     started = time.time()
-    agent = Agent.load(str(ROOT / "models/flare.tar.gz"))
+    model_file = Path(os.environ.get("SWEEP_MODEL", ROOT / "models/flare.tar.gz"))
+    agent = Agent.load(str(model_file))
     nodes = agent.processor.graph_runner._instantiated_nodes  # type: ignore[attr-defined]
     risk_node = next(n for k, n in nodes.items() if "RiskClassifier" in k)
     net_node = next(n for k, n in nodes.items() if "SafetyNet" in k)
@@ -86,7 +87,7 @@ def main() -> None:
     risk_node._fn = recording
     texts = sorted({t for rows in rasa_sets().values() for t, _ in rows}
                    | {str(i["text"]) for items in item_sets().values() for i in items})
-    model_file = ROOT / "models/flare.tar.gz"
+
     cache = Path(tempfile.gettempdir()) / (
         "risk_sweep_" + hashlib.sha256(model_file.read_bytes()).hexdigest()[:16] + ".pkl")
     if cache.exists():
