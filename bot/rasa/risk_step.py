@@ -64,9 +64,10 @@ class RiskClassifier(GraphComponent):
         """``data``: folder of risk YAML files; ``C``: inverse regularisation;
         ``nlu_none_weight`` / ``nlu_risk_weight``: the weight of an NLU example of a
         non-risk / risk intent in the group model (0 leaves them out; a risk file's line
-        weighs 1); ``class_boost``: multipliers on the balanced group weights."""
-        return {"data": "data/risk", "C": 30.0, "nlu_none_weight": 1.0,
-                "nlu_risk_weight": 1.0, "class_boost": {}}
+        weighs 1); ``class_boost``: multipliers on the balanced group weights. The
+        defaults are round 7's measured choice (docs/BENCHMARKS.md, "Round 7")."""
+        return {"data": "data/risk", "C": 30.0, "nlu_none_weight": 0.7,
+                "nlu_risk_weight": 1.0, "class_boost": {"red_flag": 1.5}}
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:

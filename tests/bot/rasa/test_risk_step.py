@@ -99,3 +99,13 @@ def test_the_nlu_weights_come_from_the_config(tmp_path: Path) -> None:
     default.train(nlu)
     assert default.model is not None
     assert "quokka" in default.model.words.vocabulary_
+
+
+def test_the_defaults_are_the_configs_choice() -> None:
+    import yaml
+
+    pipeline = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())["pipeline"]
+    entry = next(c for c in pipeline if c["name"].endswith("RiskClassifier"))
+    defaults = RiskClassifier.get_default_config()
+    for key in ("nlu_none_weight", "nlu_risk_weight", "class_boost"):
+        assert entry[key] == defaults[key], key
