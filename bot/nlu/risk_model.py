@@ -8,7 +8,8 @@ probability, and the n-grams halve the false alarms at the same recall.
 - ``group``: crisis / despair / red_flag / third_party / none. Trained on the risk files
   (``data/risk/*.yml``, see its README) plus the Rasa NLU examples (crisis ->
   crisis, express_despair -> despair, medical_red_flag -> red_flag, the others -> none).
-  Balanced class weights, so the rare risk classes are not drowned by ordinary talk.
+  Balanced class weights, so the rare risk classes are not drowned by ordinary talk;
+  the NLU rows' weights and per-group boosts are options (``RiskModel.train``).
 - ``category``: which crisis category (passive_wish, method_means, act_taken, ...).
 - ``tier``: emergency or urgent, for red flags.
 
@@ -109,9 +110,21 @@ def vectorizer(kind: dict[str, object], vocabulary: dict[str, int] | None = None
     return v
 
 
-def _fit(x: np.ndarray | sp.spmatrix, y: list[str], c: float) -> LogisticRegression:
-    model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced", random_state=7)
-    return model.fit(x, y)
+def _fit(
+    x: np.ndarray | sp.spmatrix,
+    y: list[str],
+    c: float,
+    sample_weight: list[float] | None = None,
+    class_boost: dict[str, float] | None = None,
+) -> LogisticRegression:
+    weights: str | dict[str, float] = "balanced"
+    if class_boost:
+        classes, counts = np.unique(y, return_counts=True)
+        balanced = len(y) / (len(classes) * counts)
+        weights = {str(k): float(w) * float(class_boost.get(str(k), 1.0))
+                   for k, w in zip(classes, balanced, strict=True)}
+    model = LogisticRegression(C=c, max_iter=2000, class_weight=weights, random_state=7)
+    return model.fit(x, y, sample_weight=sample_weight)
 
 
 class RiskModel:
@@ -150,15 +163,30 @@ class RiskModel:
         nlu: Iterable[tuple[str, str]],
         c: float = 30.0,
         encoder: Encoder | None = None,
+        nlu_none_weight: float = 1.0,
+        nlu_risk_weight: float = 1.0,
+        class_boost: dict[str, float] | None = None,
     ) -> RiskModel:
-        """Fits the classifiers on risk examples and (text, intent) NLU examples."""
+        """Fits the classifiers on risk examples and (text, intent) NLU examples.
+
+        In the group model, an NLU example of a non-risk intent (a ``none`` row) weighs
+        ``nlu_none_weight`` and one of a risk intent ``nlu_risk_weight`` (a risk file's
+        line weighs 1); a weight of 0 leaves those rows out. ``class_boost`` multiplies
+        the balanced class weights of the groups it names (e.g. ``{"crisis": 2}``).
+        """
         risk = list(risk)
-        rows = [(e.text, e.group) for e in risk]
-        rows += [(text, GROUP_OF_INTENT.get(intent.split("/")[0], NONE)) for text, intent in nlu]
-        texts = [text for text, _ in rows]
+        rows = [(e.text, e.group, 1.0) for e in risk]
+        for text, intent in nlu:
+            group = GROUP_OF_INTENT.get(intent.split("/")[0], NONE)
+            weight = nlu_none_weight if group == NONE else nlu_risk_weight
+            if weight > 0:
+                rows.append((text, group, float(weight)))
+        texts = [text for text, _, _ in rows]
         model = cls(LogisticRegression(), LogisticRegression(), LogisticRegression(),
                     vectorizer(WORDS).fit(texts), vectorizer(CHARS).fit(texts), encoder)
-        model.group = _fit(model.features(texts), [g for _, g in rows], c)
+        weights = [w for _, _, w in rows]
+        model.group = _fit(model.features(texts), [g for _, g, _ in rows], c,
+                           None if all(w == 1.0 for w in weights) else weights, class_boost)
         crisis = [e for e in risk if e.group == CRISIS]
         model.category = _fit(model.features([e.text for e in crisis]),
                               [str(e.category) for e in crisis], c)

@@ -61,8 +61,13 @@ class RiskClassifier(GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """``data``: folder of risk YAML files; ``C``: inverse regularisation."""
-        return {"data": "data/risk", "C": 30.0}
+        """``data``: folder of risk YAML files; ``C``: inverse regularisation;
+        ``nlu_none_weight`` / ``nlu_risk_weight``: the weight of an NLU example of a
+        non-risk / risk intent in the group model (0 leaves them out; a risk file's line
+        weighs 1); ``class_boost``: multipliers on the balanced group weights. The
+        defaults are round 7's measured choice (docs/BENCHMARKS.md, "Round 7")."""
+        return {"data": "data/risk", "C": 30.0, "nlu_none_weight": 0.7,
+                "nlu_risk_weight": 1.0, "class_boost": {"red_flag": 1.5}}
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
@@ -103,7 +108,13 @@ class RiskClassifier(GraphComponent):
             if m.get(TEXT) and m.get(INTENT)
         ]
         risk = load_risk_data(_data_dir(self._config))
-        self.model = RiskModel.train(risk, nlu, c=float(self._config["C"]))
+        boost = {str(k): float(v) for k, v in (self._config["class_boost"] or {}).items()}
+        self.model = RiskModel.train(
+            risk, nlu, c=float(self._config["C"]),
+            nlu_none_weight=float(self._config["nlu_none_weight"]),
+            nlu_risk_weight=float(self._config["nlu_risk_weight"]),
+            class_boost=boost or None,
+        )
         self._persist()
         return self._resource
 

@@ -82,3 +82,30 @@ def test_editing_the_risk_data_changes_the_fingerprint(tmp_path: Path) -> None:
     first = RiskClassifier.fingerprint_addon({"data": str(tmp_path)})
     (tmp_path / "a.yml").write_text("kind: none\ncategories: {none: [hello]}\n")
     assert RiskClassifier.fingerprint_addon({"data": str(tmp_path)}) != first
+
+
+def test_the_nlu_weights_come_from_the_config(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "risk")
+    nlu = TrainingData([
+        Message(data={TEXT: "zebra quokka xylophone", INTENT: "greet"}),
+        Message(data={TEXT: "i want to die", INTENT: "crisis"}),
+    ])
+    component = RiskClassifier.create({"nlu_none_weight": 0.0}, storage, Resource("r"), context)
+    component.train(nlu)
+    assert component.model is not None
+    assert "quokka" not in component.model.words.vocabulary_
+    default = RiskClassifier.create({}, storage, Resource("d"), context)
+    default.train(nlu)
+    assert default.model is not None
+    assert "quokka" in default.model.words.vocabulary_
+
+
+def test_the_defaults_are_the_configs_choice() -> None:
+    import yaml
+
+    pipeline = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())["pipeline"]
+    entry = next(c for c in pipeline if c["name"].endswith("RiskClassifier"))
+    defaults = RiskClassifier.get_default_config()
+    for key in ("nlu_none_weight", "nlu_risk_weight", "class_boost"):
+        assert entry[key] == defaults[key], key
