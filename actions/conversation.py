@@ -255,19 +255,15 @@ class ActionFallback(Action):
         return []
 
 
-# The small-talk answers (domain/chitchat.yml), by intent.
-SMALL_TALK = {"greet": "utter_greet", "thank": "utter_welcome", "bot_challenge": "utter_iamabot"}
-# Questions of the patient's that get their answer even while a safety question is open.
-SMALL_TALK_QUESTIONS = ("bot_challenge",)
-
-
 class ActionSmallTalk(Action):
-    """A greeting, thanks or "are you a bot?", unless "are you safe right now?" is open.
+    """Before a greeting's, thanks' or "are you a bot?"'s own answer: an open safety question.
 
-    A "thanks" or "hi" is no answer to the safety question, so it is not taken as one and
-    it does not leave the question hanging either: it is asked again, and a second unclear
-    answer is taken as not safe (``safety.answer_safety_question``). "Are you a bot?" gets
-    its answer first.
+    The rules run this first for greet and thank (then ``utter_greet`` / ``utter_welcome``)
+    and after ``utter_iamabot`` for bot_challenge. With "are you safe right now?" open, a
+    "thanks" or "hi" is no answer to it, and must not leave it hanging either: it is asked
+    again, and a second unclear answer is taken as not safe
+    (``safety.answer_safety_question``); the turn then ends here (``action_listen``), so no
+    "you're welcome" follows. With nothing open it does nothing.
     """
 
     def name(self) -> str:
@@ -276,11 +272,8 @@ class ActionSmallTalk(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        intent = tracker.get_intent_of_latest_message() or ""
-        response = SMALL_TALK.get(intent, "utter_welcome")
-        open_question = tracker.get_slot("safety_question") == "crisis"
-        if not open_question or intent in SMALL_TALK_QUESTIONS:
-            dispatcher.utter_message(response=response)
+        if tracker.get_slot("safety_question") != "crisis":
+            return []
         answered = safety.answer_safety_question(dispatcher, tracker, confident=False)
         return _then_listen(answered) if answered is not None else []
 

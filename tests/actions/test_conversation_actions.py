@@ -243,9 +243,8 @@ async def test_small_talk_does_not_leave_are_you_safe_hanging(text: str, intent:
     tracker = make_tracker(text, intent, slots={"safety_question": "crisis"})
     events, dispatcher = await run(ActionSmallTalk(), tracker)
     assert "Are you safe right now?" in _said(dispatcher)
-    assert dispatcher.messages[0].get("response") is None  # no "you're welcome" first
     assert slot_changes(events)["triage_retry"] == "safe"
-    assert events[-1] == FollowupAction("action_listen")
+    assert events[-1] == FollowupAction("action_listen")  # no utter_welcome after it
 
     slots = {"safety_question": "crisis", "triage_retry": "safe"}
     events, dispatcher = await run(ActionSmallTalk(), make_tracker(text, intent, slots=slots))
@@ -254,24 +253,13 @@ async def test_small_talk_does_not_leave_are_you_safe_hanging(text: str, intent:
     assert "Are you safe right now?" not in _said(dispatcher)
 
 
-async def test_small_talk_without_a_safety_question_is_small_talk() -> None:
+async def test_small_talk_without_a_safety_question_leaves_the_answer_to_the_rule() -> None:
     from actions.conversation import ActionSmallTalk
 
-    for text, intent, response in [("thanks", "thank", "utter_welcome"),
-                                   ("hello", "greet", "utter_greet"),
-                                   ("are you a bot", "bot_challenge", "utter_iamabot")]:
+    cases = [("thanks", "thank"), ("hello", "greet"), ("are you a bot", "bot_challenge")]
+    for text, intent in cases:
         events, dispatcher = await run(ActionSmallTalk(), make_tracker(text, intent))
-        assert events == []
-        assert [m.get("response") for m in dispatcher.messages] == [response]
-
-
-async def test_are_you_a_bot_is_answered_and_the_safety_question_asked_again() -> None:
-    from actions.conversation import ActionSmallTalk
-
-    tracker = make_tracker("is this a bot?", "bot_challenge", slots={"safety_question": "crisis"})
-    _, dispatcher = await run(ActionSmallTalk(), tracker)
-    assert dispatcher.messages[0].get("response") == "utter_iamabot"
-    assert "Are you safe right now?" in _said(dispatcher)
+        assert events == [] and dispatcher.messages == []  # utter_welcome etc. follow
 
 
 async def test_goodbye_with_are_you_safe_open_asks_it_and_keeps_the_episode() -> None:
