@@ -68,11 +68,13 @@ def typed_country(session: Session, patient_id: str, text: str) -> str | None:
     message goes on as usual.
     """
     onboarding = get_sos_content().onboarding
+    code = onboarding.typed_country(text)  # no query for the many messages that name none
+    if code is None:
+        return None
     last = log.last_outbound(session, patient_id)
     if last is None or last.text != onboarding.country_question:
         return None
-    code = onboarding.typed_country(text)
-    return None if code is None else choose_country(session, patient_id, COUNTRY_PREFIX + code)
+    return choose_country(session, patient_id, COUNTRY_PREFIX + code)
 
 
 def button_title(data: str) -> str:
