@@ -192,11 +192,11 @@ class ActionGoodbye(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        answered = safety.answer_safety_question(dispatcher, tracker, confident=False)
+        answered = _answer_open_question(dispatcher, tracker)
         if answered is not None:
             # "Are you safe right now?" is still open: a goodbye is no answer to it, and
             # the episode stays open (no utter_goodbye either).
-            return _then_listen(answered)
+            return answered
         now = common.utcnow()
         with common.transaction() as session:
             episode = common.open_episode(session, tracker, now)
@@ -219,6 +219,15 @@ def _then_listen(events: list[EventType]) -> list[EventType]:
     if any(event.get("event") == "followup" for event in events):
         return events
     return [*events, FollowupAction("action_listen")]
+
+
+def _answer_open_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType] | None:
+    """An open safety question answered by a message that is not about it (small talk, a
+    goodbye, out of scope), then the turn ends; None when no question is open."""
+    answered = safety.answer_safety_question(dispatcher, tracker, confident=False)
+    return None if answered is None else _then_listen(answered)
 
 
 class ActionFallback(Action):
@@ -274,8 +283,7 @@ class ActionSmallTalk(Action):
     ) -> list[EventType]:
         if tracker.get_slot("safety_question") != "crisis":
             return []
-        answered = safety.answer_safety_question(dispatcher, tracker, confident=False)
-        return _then_listen(answered) if answered is not None else []
+        return _answer_open_question(dispatcher, tracker) or []
 
 
 class ActionOutOfScope(Action):
@@ -287,9 +295,9 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        answered = safety.answer_safety_question(dispatcher, tracker, confident=False)
+        answered = _answer_open_question(dispatcher, tracker)
         if answered is not None:
-            return _then_listen(answered)
+            return answered
         text = tracker.latest_message.get("text") or ""
         if looks_non_english(text):
             dispatcher.utter_message(text=_say("not_english"))
